@@ -1,0 +1,26 @@
+"""Knobs of the HTTP service (``NETCOMPLAINT_API_…``), beside the core settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from netcomplaint.settings import NC_CONFIG
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(**{**NC_CONFIG, "env_prefix": "NETCOMPLAINT_API_"})
+
+    db_acquire_timeout_s: float = Field(
+        default=1.5,
+        gt=0,
+        description="longest wait for a pooled connection before answering 503 (outage, overload)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="larger request bodies are refused with 422"
+    )
+    log_json: bool = Field(default=True, description="JSON lines on stderr (false: plain text)")
+    retry_interval_s: float = Field(
+        default=30.0, ge=0, description="how often failed diagnoses are retried (0 = never)"
+    )
+

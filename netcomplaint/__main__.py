@@ -1,0 +1,3 @@
+from netcomplaint.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""MSISDN privacy: stored only as an HMAC with the PII key, shown only masked."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from pathlib import Path
+
+from netcomplaint.errors import InputError
+from netcomplaint.settings import CoreSettings
+
+_NON_DIGITS = re.compile(r"[\s\-().]")
+
+
+def normalise_msisdn(raw: str) -> str:
+    """Digits only, leading '+' and '00' dropped; raises InputError when it isn't a number."""
+    value = _NON_DIGITS.sub("", raw.strip())
+    if value.startswith("+"):
+        value = value[1:]
+    elif value.startswith("00"):
+        value = value[2:]
+    if not value.isdigit() or not 5 <= len(value) <= 15:
+        raise InputError("msisdn must be 5 to 15 digits", field="msisdn")
+    return value
+
+
+def mask_msisdn(msisdn: str) -> str:
+    """``13800138000`` → ``138****8000`` (first three and last four digits kept)."""
+    digits = normalise_msisdn(msisdn)
+    if len(digits) <= 7:
+        return digits[:1] + "*" * (len(digits) - 3) + digits[-2:]
+    return digits[:3] + "****" + digits[-4:]
+
+
+def hash_msisdn(msisdn: str, key: bytes) -> str:
+    return hmac.new(key, normalise_msisdn(msisdn).encode(), hashlib.sha256).hexdigest()
+
+
+def pii_key(settings: CoreSettings) -> bytes:
+    """The configured key, or one generated once and kept in the data directory."""
+    if settings.pii_key is not None and settings.pii_key.get_secret_value():
+        return settings.pii_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / "pii.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            tmp.rename(path) if not path.exists() else tmp.unlink()
+        except FileExistsError:  # another process won the race; use its key
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip().encode()

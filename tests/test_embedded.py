@@ -1,0 +1,58 @@
+"""The embedded default: one data dir shared by several processes, which see the same data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli_helpers import ROOT, run_cli
+
+HOLDER = """
+import sys, psycopg
+from storage.server import embedded_url
+url = embedded_url(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()                       # the other process ingests meanwhile
+with psycopg.connect(url) as conn:
+    print(conn.execute("SELECT count(*) FROM cells").fetchone()[0], flush=True)
+"""
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETCOMPLAINT_")}
+    env["NETCOMPLAINT_DATA_DIR"] = str(data_dir)
+    env["NETCOMPLAINT_PII_KEY"] = "test"
+    return env
+
+
+def test_two_processes_share_one_embedded_server(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nc"
+    env = embedded_env(data_dir)
+    cells = tmp_path / "cells.csv"
+    cells.write_text(
+        "cell_id,site_id,lat,lon,technology\nC1,S1,31.2,121.4,LTE\nC2,S1,31.2,121.4,NR\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "ready"
+        assert run_cli("db", "init", env=env).returncode == 0
+        ingest = run_cli("ingest", "cells", str(cells), env=env)
+        assert ingest.returncode == 0, ingest.stderr
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "2"  # the holder sees the other's rows
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    # the last process out stopped the server; a new command starts it again with the data kept
+    assert not (data_dir / "pg" / "postmaster.pid").exists()
+    status = run_cli("db", "status", "--json", env=env)
+    assert status.returncode == 0 and '"cells": 2' in status.stdout
