@@ -1,4 +1,4 @@
-"""The FastAPI application: factory, lifespan (pool), routers, error map."""
+"""The FastAPI application: factory, lifespan (pool), middleware, routers, error map."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.errors import register_error_handlers
+from api import metrics
+from api.deps import DatabaseGate, key_digests
+from api.errors import COMMON_ERRORS, add_error_schemas, register_error_handlers
+from api.middleware import RequestMiddleware
+from api.retry import Retrier
 from api.routes import (
     cells,
     complaints,
@@ -19,39 +23,63 @@ from api.routes import (
     warnings,
     work_orders,
 )
+from api.settings import ApiSettings
 from netcomplaint import __version__
+from netcomplaint.privacy import pii_key
 from netcomplaint.settings import CoreSettings, get_settings
 from storage.db import connect, open_pool, resolve_url
 from storage.migrate import migrate
 
+V1_ROUTERS = (complaints, work_orders, cells, hotspots, warnings, process_kpis, reports)
 
-def create_app(settings: CoreSettings | None = None) -> FastAPI:
+
+def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = None) -> FastAPI:
+    """The service; the database pool opens in the lifespan (``with TestClient(app)``/uvicorn)."""
     settings = settings or get_settings()
+    api = api or ApiSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = resolve_url(settings)
         with connect(settings, url, autocommit=True) as admin:
             migrate(admin)
-        pool = open_pool(settings, url)
+        gate: DatabaseGate = app.state.db_gate
+        pool = open_pool(settings, url, check=gate.check, reconnect_failed=gate.reconnect_failed)
         pool.open(wait=True, timeout=settings.connect_timeout_s * 2)
         app.state.pool = pool
+        app.state.pii_key = pii_key(settings)
+        metrics.bind_pool(pool)
+        retrier = Retrier(pool, api.retry_interval_s)
+        retrier.start()
         try:
             yield
         finally:
+            retrier.stop()
+            metrics.bind_pool(None)
             pool.close()
 
     app = FastAPI(
         title="netcomplaint",
         version=__version__,
-        description="Network-complaint diagnostics: evidence, work orders, hotspots.",
+        description=(
+            "Network-complaint diagnostics: diagnosis with evidence, work orders, hotspots.\n\n"
+            "Auth: `Authorization: Bearer <api key>`; each key has a role (agent, engineer, "
+            "planner, admin). Errors: `{\"error\": {\"code\", \"message\"}}`. Lists are "
+            "paginated: pass a page's `next_cursor` as `cursor` for the next one."
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.api_keys = settings.parsed_api_keys()
+    app.state.api_settings = api
+    app.state.db_gate = DatabaseGate()
+    app.state.api_key_digests = key_digests(settings.parsed_api_keys())
     register_error_handlers(app)
+    app.add_middleware(RequestMiddleware, max_body_bytes=api.max_body_bytes)
     app.include_router(health.router)
-    for module in (complaints, work_orders, cells, hotspots, warnings, process_kpis, reports):
-        app.include_router(module.router, prefix="/v1")
+    app.include_router(metrics.router)
+    for module in V1_ROUTERS:
+        app.include_router(module.router, prefix="/v1", responses=COMMON_ERRORS)
     app.include_router(map.router)
+    build_openapi = app.openapi
+    app.openapi = lambda: add_error_schemas(build_openapi())  # type: ignore[method-assign]
     return app

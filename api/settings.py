@@ -12,9 +12,14 @@ class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(**{**NC_CONFIG, "env_prefix": "NETCOMPLAINT_API_"})
 
     db_acquire_timeout_s: float = Field(
-        default=1.5,
+        default=10.0,
         gt=0,
-        description="longest wait for a pooled connection before answering 503 (outage, overload)",
+        description="longest wait for a pooled connection under load before answering 503",
+    )
+    db_down_acquire_timeout_s: float = Field(
+        default=0.25,
+        gt=0,
+        description="the wait while the database is known to be down (fast 503s)",
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="larger request bodies are refused with 422"

@@ -24,86 +24,232 @@ class DiagnosticsSettings(BaseSettings):
     model_config = NC_CONFIG
 
     # --- where and when -------------------------------------------------------------------
-    complaint_lookback_hours: float = Field(24.0, gt=0, description="window before reported_at when no occurred_from/to")
-    complaint_window_max_days: float = Field(14.0, gt=0, description="longest KPI/alarm window looked at")
-    complaint_window_pad_minutes: float = Field(30.0, ge=0, description="margin added around occurred_from/to")
-    serving_search_radius_m: float = Field(5000.0, gt=0, description="radius searched for serving-cell candidates")
-    serving_sites: int = Field(3, ge=1, description="nearest sites whose best sectors serve the location")
-    max_serving_cells: int = Field(6, ge=1, description="serving-cell candidates kept per complaint")
-    neighbour_radius_m: float = Field(2500.0, gt=0, description="radius of neighbouring cells for outage checks")
-    isd_sites: int = Field(6, ge=2, description="sites around the location whose spacing gives the local ISD")
+    problem_hours: float = Field(
+        default=2.0,
+        gt=0,
+        description="hours before reported_at taken as the time of the problem when no "
+        "occurred_from/to",
+    )
+    kpi_max_hours: float = Field(
+        default=12.0, gt=0, description="a longer problem's KPIs are read for its last hours only"
+    )
+    complaint_window_max_days: float = Field(
+        default=14.0, gt=0, description="longest KPI/alarm window looked at"
+    )
+    complaint_window_pad_minutes: float = Field(
+        default=30.0, ge=0, description="margin added around occurred_from/to"
+    )
+    serving_search_radius_m: float = Field(
+        default=5000.0, gt=0, description="radius searched for serving-cell candidates"
+    )
+    serving_near_radius_m: float = Field(
+        default=1200.0,
+        gt=0,
+        description="searched first; the full radius only when too few sites are this near",
+    )
+    serving_sites: int = Field(
+        default=3, ge=1, description="nearest sites whose best sectors serve the location"
+    )
+    max_serving_cells: int = Field(
+        default=6, ge=1, description="serving-cell candidates kept per complaint"
+    )
+    neighbour_radius_m: float = Field(
+        default=2500.0, gt=0, description="radius of neighbouring cells for outage checks"
+    )
 
     # --- coverage (MR) --------------------------------------------------------------------
-    weak_rsrp_dbm: float = Field(-110.0, description="sample covered when RSRP ≥ this (CMCC MR criterion)")
-    no_coverage_rsrp_dbm: float = Field(-115.0, description="median RSRP below this = no usable coverage")
-    good_rsrp_dbm: float = Field(-100.0, description="RSRP at/above this counts as good (for interference)")
+    weak_rsrp_dbm: float = Field(
+        default=-110.0, description="sample covered when RSRP ≥ this (CMCC MR criterion)"
+    )
+    no_coverage_rsrp_dbm: float = Field(
+        default=-115.0, description="median RSRP below this = no usable coverage"
+    )
+    good_rsrp_dbm: float = Field(
+        default=-100.0, description="RSRP at/above this counts as good (for interference)"
+    )
     weak_grid_max_weak_share: float = Field(
-        0.10, ge=0, le=1, description="grid is weak when more than this share is below weak_rsrp (< 90 % covered)"
+        default=0.10,
+        ge=0,
+        le=1,
+        description="grid is weak when more than this share is below weak_rsrp (< 90 % covered)",
     )
-    mr_radius_m: float = Field(150.0, gt=0, description="MR grid neighbourhood around the location")
-    mr_lookback_days: float = Field(14.0, gt=0, description="MR days used for coverage around the location")
-    mr_min_samples: int = Field(20, ge=1, description="fewer samples than this = coverage unknown")
-    mr_grid_resolution: int = Field(
-        10, ge=0, le=15, description="h3 resolution of mr_samples.grid_id when it can't be detected"
+    mr_radius_m: float = Field(
+        default=100.0, gt=0, description="MR grid neighbourhood around the location"
     )
-    indoor_loss_db: float = Field(15.0, ge=0, description="typical building penetration loss")
-    high_floor: int = Field(10, description="floor at/above which the high-floor effect is considered")
+    mr_lookback_days: float = Field(
+        default=7.0, gt=0, description="MR days used for coverage around the location"
+    )
+    mr_serving_min_share: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="a cell serves the place when it carries this share of its MR",
+    )
+    min_cell_weight: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="weight of a serving cell that carries few of the place's MR samples",
+    )
+    mr_min_samples: int = Field(
+        default=20, ge=1, description="fewer samples than this = coverage unknown"
+    )
+    mr_h3_resolution: int = Field(
+        default=11,
+        ge=0,
+        le=15,
+        description="h3 resolution of the MR grid when it can't be read from the data",
+    )
+    indoor_loss_db: float = Field(
+        default=15.0, ge=0, description="typical building penetration loss"
+    )
+    basement_loss_db: float = Field(
+        default=25.0, ge=0, description="loss below ground (basements, car parks, lifts)"
+    )
+    high_floor: int = Field(
+        default=10, description="floor at/above which the high-floor effect is considered"
+    )
     edge_distance_isd_ratio: float = Field(
-        0.75, gt=0, description="distance to the nearest site above this × local ISD = cell edge"
+        default=0.75,
+        gt=0,
+        description="distance to the nearest site above this × local ISD = cell edge",
     )
-    default_isd_m: float = Field(1500.0, gt=0, description="ISD assumed when too few sites are known")
-    area_margin_m: float = Field(100.0, ge=0, description="a known area this close counts as containing")
+    default_isd_m: float = Field(
+        default=1500.0, gt=0, description="ISD assumed when too few sites are known"
+    )
+    area_margin_m: float = Field(
+        default=100.0, ge=0, description="a known area this close counts as containing"
+    )
 
     # --- interference ---------------------------------------------------------------------
-    ul_interference_dbm: float = Field(-105.0, description="UL noise+interference per PRB above = interfered")
-    poor_sinr_db: float = Field(0.0, description="MR SINR below this is poor (DL interference)")
-    poor_sinr_share: float = Field(0.30, ge=0, le=1, description="share of poor-SINR samples that is abnormal")
-    poor_cqi: float = Field(7.0, ge=0, le=15, description="average CQI below this is poor")
+    ul_interference_dbm: float = Field(
+        default=-105.0, description="UL noise+interference per PRB above = interfered"
+    )
+    poor_sinr_db: float = Field(
+        default=-3.0,
+        description="MR SINR below this is poor (CMCC: covered = RSRP ≥ −110 and SINR ≥ −3)",
+    )
+    poor_sinr_share: float = Field(
+        default=0.20,
+        ge=0,
+        le=1,
+        description="share of poor-SINR samples (at good RSRP) that is abnormal",
+    )
+    poor_cqi: float = Field(default=7.0, ge=0, le=15, description="average CQI below this is poor")
 
     # --- congestion -----------------------------------------------------------------------
-    prb_busy_pct: float = Field(80.0, ge=0, le=100, description="busy-hour DL PRB utilisation above = congested")
-    users_peak_ratio: float = Field(
-        1.5, gt=1, description="busy-hour RRC users above this × window median = traffic peak"
+    prb_busy_pct: float = Field(
+        default=80.0, ge=0, le=100, description="busy-hour DL PRB utilisation above = congested"
     )
-    low_throughput_mbps: float = Field(5.0, ge=0, description="busy-hour user throughput below = slow")
-    setup_sr_pct: float = Field(98.0, ge=0, le=100, description="RRC/E-RAB setup success below = poor")
-    drop_rate_pct: float = Field(2.0, ge=0, le=100, description="call drop rate above = poor")
+    traffic_surge_ratio: float = Field(
+        default=1.5,
+        gt=1,
+        description="RRC users above this × the same hours a day earlier = a surge",
+    )
+    low_throughput_mbps: float = Field(
+        default=5.0, ge=0, description="user throughput below = degraded"
+    )
+    throughput_drop_ratio: float = Field(
+        default=0.5, gt=0, lt=1, description="user throughput below this × a day earlier = degraded"
+    )
+    setup_sr_pct: float = Field(
+        default=98.0, ge=0, le=100, description="RRC/E-RAB setup success below = poor"
+    )
+    drop_rate_pct: float = Field(
+        default=2.0, ge=0, le=100, description="call drop rate above = poor"
+    )
 
     # --- outage ---------------------------------------------------------------------------
-    availability_pct: float = Field(99.5, ge=0, le=100, description="availability below = cell outage")
+    availability_pct: float = Field(
+        default=99.5, ge=0, le=100, description="availability below = cell outage"
+    )
     outage_alarm_types: tuple[str, ...] = Field(
-        ("cell_unavailable", "site_down", "transmission", "power", "hardware"),
+        default=("cell_unavailable", "site_down", "transmission", "power", "hardware"),
         description="alarm types that take service down",
     )
 
     # --- subscriber / device / registration ----------------------------------------------
-    registration_lookback_days: float = Field(7.0, gt=0, description="oldest registration snapshot used")
-    repeat_lookback_days: float = Field(30.0, gt=0, description="same-MSISDN complaints looked at")
-    repeat_min_distance_m: float = Field(2000.0, gt=0, description="'elsewhere' = at least this far")
+    registration_lookback_days: float = Field(
+        default=7.0, gt=0, description="oldest registration snapshot used"
+    )
+    repeat_lookback_days: float = Field(
+        default=30.0, gt=0, description="same-MSISDN complaints looked at"
+    )
+    repeat_min_distance_m: float = Field(
+        default=2000.0, gt=0, description="'elsewhere' = at least this far"
+    )
+
+    nearby_min_complaints: int = Field(
+        default=3,
+        ge=1,
+        description="other subscribers complaining nearby that show others are affected",
+    )
+    short_problem_hours: float = Field(
+        default=3.0,
+        gt=0,
+        description="a problem this short is explained by a breach in any of its hours",
+    )
+    min_time_share_factor: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="weight left to a breach covering little of a long problem",
+    )
+    nearby_radius_m: float = Field(
+        default=700.0, gt=0, description="other complaints this close are 'nearby'"
+    )
+    nearby_window_hours: float = Field(default=3.0, gt=0, description="… and this close in time")
 
     # --- mass events ----------------------------------------------------------------------
-    mass_radius_m: float = Field(1500.0, gt=0, description="complaints this close may share an event")
-    mass_window_hours: float = Field(6.0, gt=0, description="… and this close in time")
-    mass_min_complaints: int = Field(2, ge=2, description="complaints needed to open a mass event")
+    mass_radius_m: float = Field(
+        default=1500.0, gt=0, description="complaints this close may share an event"
+    )
+    mass_window_hours: float = Field(default=6.0, gt=0, description="… and this close in time")
+    mass_min_complaints: int = Field(
+        default=2, ge=2, description="complaints needed to open a mass event"
+    )
     mass_event_causes: tuple[str, ...] = Field(
-        NETWORK_CAUSES, description="causes whose complaints are grouped into mass events"
+        default=NETWORK_CAUSES, description="causes whose complaints are grouped into mass events"
     )
 
     # --- ranking --------------------------------------------------------------------------
-    score_weight_strong: float = Field(2.0, ge=0, description="weight of decisive checks (fault on record)")
-    score_weight_medium: float = Field(1.2, ge=0, description="weight of direct measurements")
-    score_weight_weak: float = Field(0.5, ge=0, description="weight of supporting context")
-    score_weight_context: float = Field(0.25, ge=0, description="weight of the symptom prior and soft hints")
+    score_weight_decisive: float = Field(
+        default=2.5,
+        ge=0,
+        description="weight of a hard incompatibility (a SIM or phone that can't use the network "
+        "here)",
+    )
+    score_weight_strong: float = Field(
+        default=1.5, ge=0, description="weight of decisive checks (fault on record)"
+    )
+    score_weight_medium: float = Field(
+        default=1.0, ge=0, description="weight of direct measurements"
+    )
+    score_weight_weak: float = Field(default=0.4, ge=0, description="weight of supporting context")
+    score_weight_context: float = Field(
+        default=0.2, ge=0, description="weight of the symptom prior and soft hints"
+    )
+    score_corroboration: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="weight of a cause's further findings after its strongest (correlated checks "
+        "don't pile up)",
+    )
     nff_threshold: float = Field(
-        1.0, ge=0, description="a cause needs at least this evidence to beat no_fault_found"
+        default=0.6, ge=0, description="a cause needs at least this evidence to beat no_fault_found"
     )
     confidence_calibration_file: Path | None = Field(
-        None, description="JSON with the confidence calibration; unset = the packaged one"
+        default=None, description="JSON with the confidence calibration; unset = the packaged one"
     )
 
     # --- batch ----------------------------------------------------------------------------
-    diagnosis_batch_size: int = Field(1000, ge=1, description="complaints diagnosed per set-based round")
-    diagnosis_max_attempts: int = Field(5, ge=1, description="diagnosis attempts before a complaint stays failed")
+    diagnosis_batch_size: int = Field(
+        default=1000, ge=1, description="complaints diagnosed per set-based round"
+    )
+    diagnosis_max_attempts: int = Field(
+        default=5, ge=1, description="diagnosis attempts before a complaint stays failed"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ def _register_domains() -> None:
     from kpi_ingest.cli import register as register_ingest
     from reports.cli import register as register_reports
     from scenario.cli import register as register_scenario
+    from workorders.cli import register as register_workorders
 
     for register in (
         register_ingest,
@@ -32,6 +33,7 @@ def _register_domains() -> None:
         register_reports,
         register_api,
         register_scenario,
+        register_workorders,
     ):
         register(app)
 

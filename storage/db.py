@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -63,8 +63,19 @@ def connection(settings: CoreSettings, url: str | None = None) -> Iterator[Conn]
         conn.close()
 
 
-def open_pool(settings: CoreSettings, url: str | None = None) -> ConnectionPool[Conn]:
-    """A pool created closed and opened by the caller (FastAPI lifespan); fails fast when down."""
+def open_pool(
+    settings: CoreSettings,
+    url: str | None = None,
+    *,
+    check: Callable[[Conn], None] | None = None,
+    reconnect_failed: Callable[[ConnectionPool[Conn]], None] | None = None,
+) -> ConnectionPool[Conn]:
+    """A pool created closed and opened by the caller (FastAPI lifespan); fails fast when down.
+
+    ``check`` replaces the default liveness check of a connection handed out (it must raise
+    when the connection is broken); ``reconnect_failed`` is called when a reconnection gives up
+    (the API uses both to notice an outage at once).
+    """
     target = url or resolve_url(settings)
     pool: ConnectionPool[Conn] = ConnectionPool(
         target,
@@ -73,8 +84,11 @@ def open_pool(settings: CoreSettings, url: str | None = None) -> ConnectionPool[
         kwargs=_connect_kwargs(settings),
         open=False,
         timeout=settings.connect_timeout_s,
-        reconnect_timeout=0,  # keep trying in the background: a restarted server is picked up
-        check=ConnectionPool.check_connection,
+        # 0: a lost connection is retried at once, then dropped; the pool grows again on the
+        # next request, so a restarted server is picked up without a restart of ours
+        reconnect_timeout=0,
+        check=check or ConnectionPool.check_connection,
+        reconnect_failed=reconnect_failed,
         name="netcomplaint",
     )
     return pool

@@ -172,7 +172,8 @@ def test_devices_registrations_and_areas(
     registrations = write(
         tmp_path / "reg.csv",
         "msisdn,observed_at,status,network,reject_cause,call_forwarding,roaming_enabled\n"
-        "13800138000,2026-03-01T08:00:00+08:00,rejected,454-00,#13 roaming not allowed,false,true\n",
+        "13800138000,2026-03-01T08:00:00+08:00,rejected,454-00,#13 roaming not allowed,"
+        "false,true\n",
     )
     feature: dict[str, Any] = {
         "type": "Feature",

@@ -60,12 +60,12 @@ def calendar_from_settings(
 ) -> WorkingCalendar:
     """The calendar from settings plus dates from the database (``work_calendar``)."""
     return WorkingCalendar(
-        zone=ZoneInfo(settings.wo_time_zone),
-        start=settings.wo_work_start,
-        end=settings.wo_work_end,
-        weekdays=frozenset(settings.wo_working_weekdays),
-        holidays=frozenset(settings.wo_holidays) | holidays,
-        extra_working_days=frozenset(settings.wo_extra_working_days) | extra_working_days,
+        zone=ZoneInfo(settings.time_zone),
+        start=settings.work_start,
+        end=settings.work_end,
+        weekdays=frozenset(settings.working_weekdays),
+        holidays=frozenset(settings.holidays) | holidays,
+        extra_working_days=frozenset(settings.extra_working_days) | extra_working_days,
     )
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from netcomplaint.settings import NC_CONFIG
 
@@ -36,51 +36,54 @@ def parse_limit(text: str) -> tuple[float, str]:
 
 
 class WorkOrderSettings(BaseSettings):
-    model_config = NC_CONFIG
+    model_config = SettingsConfigDict(**{**NC_CONFIG, "env_prefix": "NETCOMPLAINT_WO_"})
 
     # working calendar (时限 count working time only)
-    wo_time_zone: str = Field(default="Asia/Shanghai", description="zone of the working calendar")
-    wo_work_start: time = Field(default=time(9, 0), description="working day starts (local)")
-    wo_work_end: time = Field(default=time(18, 0), description="working day ends (local)")
-    wo_working_weekdays: list[int] = Field(
+    time_zone: str = Field(default="Asia/Shanghai", description="zone of the working calendar")
+    work_start: time = Field(default=time(9, 0), description="working day starts (local)")
+    work_end: time = Field(default=time(18, 0), description="working day ends (local)")
+    working_weekdays: list[int] = Field(
         default=[1, 2, 3, 4, 5], description="ISO weekdays that are working days (1 = Monday)"
     )
-    wo_holidays: list[date] = Field(
+    holidays: list[date] = Field(
         default=[], description="non-working dates; the work_calendar table adds more"
     )
-    wo_extra_working_days: list[date] = Field(
+    extra_working_days: list[date] = Field(
         default=[], description="weekend dates worked in lieu (调休); work_calendar adds more"
     )
 
     # time limits per grade, working time
-    wo_grade_limits: dict[str, str] = Field(
+    grade_limits: dict[str, str] = Field(
         default={"A": "2h", "B": "1d", "C": "2d", "D": "3d", "E": "5d"}
     )
-    wo_progress_grades: list[str] = Field(
+    progress_grades: list[str] = Field(
         default=["C", "D", "E"], description="grades that must report progress"
     )
-    wo_progress_limit: str = Field(default="1d", description="progress report due after opening")
-    wo_urgent_limit_hours: float | None = Field(
+    progress_limit: str = Field(default="1d", description="progress report due after opening")
+    urgent_limit_hours: float | None = Field(
         default=4.0, ge=0, description="urgent orders are due within this many clock hours"
     )
-    wo_warn_share: float = Field(
+    warn_share: float = Field(
         default=0.8, gt=0, le=1, description="share of the limit after which an order is due soon"
     )
 
     # routing: route key -> department / grade (see workorders.routing.ROUTES)
-    wo_routing: dict[str, str] = Field(default={}, description="route key → department overrides")
-    wo_grades: dict[str, str] = Field(default={}, description="route key → grade overrides")
-    wo_new_site_distance_factor: float = Field(
-        default=1.5, gt=0, description="site distance ≥ factor × local ISD → a new site is needed"
+    routing: dict[str, str] = Field(default={}, description="route key → department overrides")
+    grades: dict[str, str] = Field(default={}, description="route key → grade overrides")
+    new_site_distance_factor: float = Field(
+        default=1.0,
+        gt=0,
+        description="nearest site ≥ factor × local ISD away → a new site is needed (in a regular "
+        "layout no place is farther than ~0.58 ISD from a site)",
     )
 
     # attach-to-existing
-    wo_attach_radius_m: float = Field(
+    attach_radius_m: float = Field(
         default=500.0, ge=0, description="same cause, no cells: attach to an order this near"
     )
 
     # priority (0–100, higher first)
-    wo_priority_base: dict[str, int] = Field(
+    priority_base: dict[str, int] = Field(
         default={
             "outage": 30,
             "congestion": 20,
@@ -90,38 +93,48 @@ class WorkOrderSettings(BaseSettings):
         },
         description="base priority per cause (others: 10)",
     )
-    wo_priority_urgent: int = Field(default=30, ge=0)
-    wo_priority_vip: int = Field(default=15, ge=0)
-    wo_priority_per_complaint: float = Field(default=3.0, ge=0)
-    wo_priority_complaints_cap: int = Field(default=20, ge=1)
-    wo_priority_per_log10_user: float = Field(
+    priority_urgent: int = Field(default=30, ge=0)
+    priority_vip: int = Field(default=15, ge=0)
+    priority_per_complaint: float = Field(default=3.0, ge=0)
+    priority_complaints_cap: int = Field(default=20, ge=1)
+    priority_per_log10_user: float = Field(
         default=5.0, ge=0, description="added per decade of affected users"
     )
-    wo_priority_per_repeat: int = Field(default=10, ge=0)
-    wo_urgent_channels: list[str] = Field(
+    priority_per_repeat: int = Field(default=10, ge=0)
+    urgent_channels: list[str] = Field(
         default=["regulator", "social"], description="channels that make a complaint urgent"
     )
 
     # repeats (重复投诉)
-    wo_repeat_window_days: float = Field(default=30.0, gt=0)
-    wo_repeat_radius_m: float = Field(
+    repeat_window_days: float = Field(default=30.0, gt=0)
+    repeat_radius_m: float = Field(
         default=1000.0, ge=0, description="same problem = within this distance (when both known)"
     )
 
     # verification after the fix
-    wo_verify_period_hours: float = Field(
+    verify_period_hours: float = Field(
         default=24.0, gt=0, description="findings must stay normal this long after resolved_at"
     )
-    wo_verify_normal_share: float = Field(
+    verify_normal_share: float = Field(
         default=0.95, gt=0, le=1, description="share of hourly values that must be normal"
     )
-    wo_verify_min_coverage: float = Field(
+    verify_min_coverage: float = Field(
         default=0.5, ge=0, le=1, description="share of the period's hours that must have data"
     )
-    wo_verify_mr_radius_m: float = Field(default=300.0, gt=0)
-    wo_verify_mr_min_samples: int = Field(default=20, ge=1)
+    verify_mr_radius_m: float = Field(default=300.0, gt=0)
+    verify_mr_min_samples: int = Field(default=20, ge=1)
+    verify_rsrp_dbm: float = Field(
+        default=-110.0, description="RSRP at or above which an MR sample counts as covered"
+    )
+    verify_mr_covered_share: float = Field(
+        default=0.9, gt=0, le=1, description="covered share for coverage to count as normal"
+    )
 
-    @field_validator("wo_time_zone")
+    # process-KPI targets (handbook: 及时率 ≥ 95 %, 解决率 ≥ 90 %)
+    target_timeliness: float = Field(default=0.95, ge=0, le=1)
+    target_resolution: float = Field(default=0.90, ge=0, le=1)
+
+    @field_validator("time_zone")
     @classmethod
     def _zone(cls, value: str) -> str:
         try:
@@ -130,14 +143,14 @@ class WorkOrderSettings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("wo_working_weekdays")
+    @field_validator("working_weekdays")
     @classmethod
     def _weekdays(cls, value: list[int]) -> list[int]:
         if not value or any(d < 1 or d > 7 for d in value):
             raise ValueError("working weekdays are ISO numbers 1 (Monday) … 7 (Sunday)")
         return sorted(set(value))
 
-    @field_validator("wo_grade_limits")
+    @field_validator("grade_limits")
     @classmethod
     def _limits(cls, value: dict[str, str]) -> dict[str, str]:
         missing = [g for g in GRADES if g not in value]
@@ -147,13 +160,13 @@ class WorkOrderSettings(BaseSettings):
             parse_limit(text)
         return value
 
-    @field_validator("wo_progress_limit")
+    @field_validator("progress_limit")
     @classmethod
     def _progress(cls, value: str) -> str:
         parse_limit(value)
         return value
 
-    @field_validator("wo_grades")
+    @field_validator("grades")
     @classmethod
     def _grade_overrides(cls, value: dict[str, str]) -> dict[str, str]:
         bad = [g for g in value.values() if g not in GRADES]
@@ -163,7 +176,7 @@ class WorkOrderSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _day(self) -> WorkOrderSettings:
-        if self.wo_work_end <= self.wo_work_start:
+        if self.work_end <= self.work_start:
             raise ValueError("NETCOMPLAINT_WO_WORK_END must be after NETCOMPLAINT_WO_WORK_START")
         return self
 

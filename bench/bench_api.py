@@ -1,0 +1,268 @@
+"""Load test of ``POST /v1/complaints``: N concurrent clients for D seconds, then exactly-once.
+
+Client and server on this machine. By default it starts ``netcomplaint serve`` itself on a free
+port against the database of ``NETCOMPLAINT_DATA_DIR`` / ``NETCOMPLAINT_DATABASE_URL`` (load a
+scenario there first, e.g. ``bench/bench_api_setup.sh``); ``--url`` uses a running server.
+
+Payloads are the scenario's complaints (``--complaints complaints.csv``) under fresh external_ids;
+``--repeat-share`` of the posts resend an external_id already acknowledged (must answer 200 with
+the same complaint). Afterwards every acknowledged complaint must be in the database exactly once.
+Baseline, measured in the same run: the same clients on ``GET /healthz`` (the HTTP stack alone).
+
+Targets (issue 6): ≥ 200 complaints/s, p99 ≤ 100 ms, zero errors, exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import psycopg
+
+from netcomplaint.settings import CoreSettings
+from storage.db import resolve_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_KEY = os.environ.get("NETCOMPLAINT_BENCH_KEY", "bench-agent-" + uuid.uuid4().hex[:8])
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    acknowledged: dict[str, str] = field(default_factory=dict)  # external_id → complaint_id
+    repeats_ok: int = 0
+    repeats_bad: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def load_payloads(path: Path, limit: int = 5000) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [
+            {k: v for k, v in row.items() if v not in ("", None)}
+            for _, row in zip(range(limit), csv.DictReader(handle), strict=False)
+        ]
+    if not rows:
+        raise SystemExit(f"no complaints in {path}")
+    return rows
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection (http.client: light enough not to be the bottleneck)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {BENCH_KEY}"}
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        headers = dict(self.headers)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            raise
+
+
+def post_loop(
+    url: str,
+    payloads: list[dict[str, Any]],
+    run: Run,
+    deadline: float,
+    prefix: str,
+    repeat_share: float,
+    seed: int,
+) -> None:
+    client = Client(url)
+    rng = random.Random(seed)
+    while time.perf_counter() < deadline:
+        with run.lock:
+            known = list(run.acknowledged) if rng.random() < repeat_share else []
+        repeat = bool(known)
+        external_id = rng.choice(known) if repeat else f"{prefix}-{uuid.uuid4().hex[:16]}"
+        body = {**rng.choice(payloads), "external_id": external_id}
+        started = time.perf_counter()
+        try:
+            status, raw = client.request("POST", "/v1/complaints", body)
+        except (OSError, http.client.HTTPException) as exc:
+            with run.lock:
+                run.errors[type(exc).__name__] = run.errors.get(type(exc).__name__, 0) + 1
+            continue
+        elapsed = time.perf_counter() - started
+        with run.lock:
+            run.latencies.append(elapsed)
+            run.statuses[status] = run.statuses.get(status, 0) + 1
+            if status not in (200, 201):
+                run.errors[f"HTTP {status}"] = run.errors.get(f"HTTP {status}", 0) + 1
+                continue
+            complaint_id = json.loads(raw)["complaint_id"]
+            if repeat:
+                good = status == 200 and run.acknowledged[external_id] == complaint_id
+                run.repeats_ok += good
+                run.repeats_bad += not good
+            else:
+                run.acknowledged[external_id] = complaint_id
+
+
+def get_loop(url: str, path: str, deadline: float, out: list[float]) -> None:
+    client = Client(url)
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        status, _ = client.request("GET", path)
+        if status != 200:
+            raise SystemExit(f"GET {path}: {status}")
+        out.append(time.perf_counter() - started)
+
+
+def in_threads(count: int, target: Any, *args: Any) -> None:
+    threads = [threading.Thread(target=target, args=(*args, i)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def baseline(url: str, concurrency: int, seconds: float) -> float:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    in_threads(concurrency, lambda d, i: get_loop(url, "/healthz", d, latencies), deadline)
+    return len(latencies) / seconds
+
+
+def load(args: argparse.Namespace, url: str, payloads: list[dict[str, Any]]) -> Run:
+    warm = time.perf_counter() + args.warmup
+    in_threads(10, post_loop, url, payloads, Run(), warm, "warm", 0.0)
+    run = Run()
+    deadline = time.perf_counter() + args.duration
+    in_threads(
+        args.concurrency, post_loop, url, payloads, run, deadline, args.prefix, args.repeat_share
+    )
+    return run
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def exactly_once(db_url: str, run: Run, prefix: str) -> tuple[bool, str]:
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT external_id, complaint_id, diagnosis_status FROM complaints"
+            " WHERE external_id LIKE %s",
+            (prefix + "-%",),
+        ).fetchall()
+    stored: dict[str, list[str]] = {}
+    statuses: dict[str, int] = {}
+    for external_id, complaint_id, status in rows:
+        stored.setdefault(external_id, []).append(complaint_id)
+        statuses[status] = statuses.get(status, 0) + 1
+    missing = [e for e in run.acknowledged if e not in stored]
+    doubled = [e for e, ids in stored.items() if len(ids) > 1]
+    wrong = [e for e, c in run.acknowledged.items() if e in stored and stored[e] != [c]]
+    ok = not missing and not doubled and not wrong
+    return ok, (
+        f"acknowledged {len(run.acknowledged)}, stored {len(rows)} ({statuses}); "
+        f"missing {len(missing)}, duplicated {len(doubled)}, other id {len(wrong)}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env["NETCOMPLAINT_API_KEYS"] = f"{BENCH_KEY}:agent"
+    env.setdefault("NETCOMPLAINT_LOG_LEVEL", "WARNING")
+    command = [sys.executable, "-m", "netcomplaint", "serve", "--port", str(port)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(command, env=env, stderr=log_path.open("wb"), cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"server exited ({server.returncode}); see {log_path}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise SystemExit(f"server not ready after 120 s; see {log_path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--complaints", type=Path, required=True, help="scenario complaints.csv")
+    parser.add_argument("--url", help="a running server (its keys must include --key)")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--repeat-share", type=float, default=0.05)
+    parser.add_argument("--prefix", default=f"BENCH{int(time.time())}")
+    args = parser.parse_args()
+
+    payloads = load_payloads(args.complaints)
+    server = None
+    url = args.url
+    if url is None:
+        port = free_port()
+        server = start_server(port, ROOT / "bench" / "out" / "serve.log")
+        url = f"http://127.0.0.1:{port}"
+    try:
+        base_rps = baseline(url, args.concurrency, args.baseline_seconds)
+        started = time.perf_counter()
+        run = load(args, url, payloads)
+        elapsed = time.perf_counter() - started - args.warmup
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    done = sum(run.statuses.get(s, 0) for s in (200, 201))
+    rate = done / args.duration
+    p50, p99 = pct(run.latencies, 0.50), pct(run.latencies, 0.99)
+    errors = sum(run.errors.values()) + run.repeats_bad
+    once, detail = exactly_once(resolve_url(CoreSettings()), run, args.prefix)
+    print(f"load: {args.concurrency} clients × {args.duration:.0f} s (wall {elapsed:.1f} s)")
+    print(f"  complaints/s     {rate:8.1f}   (target ≥ 200)")
+    print(f"  latency p50      {p50:8.1f} ms  p95 {pct(run.latencies, 0.95):.1f} ms")
+    print(f"  latency p99      {p99:8.1f} ms  (target ≤ 100)  max {pct(run.latencies, 1):.1f} ms")
+    print(f"  statuses         {dict(sorted(run.statuses.items()))}")
+    print(f"  errors           {errors} {run.errors or ''} (repeats ok {run.repeats_ok})")
+    print(f"  exactly once     {'yes' if once else 'NO'}: {detail}")
+    print(f"baseline GET /healthz: {base_rps:.0f} req/s; ratio {rate / base_rps:.3f}")
+    passed = rate >= 200 and p99 <= 100 and errors == 0 and once
+    print("RESULT", "PASS" if passed else "FAIL")
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Diagnosis latency (one complaint, in process) and batch throughput (``ingest complaints`` path).
+
+A scenario (generated, or --scenario DIR) is loaded through the real ingest commands except its
+complaints; then, on the same database:
+
+* one diagnosis, in process: ``engine.diagnose`` on one stored complaint (evidence → checks →
+  ranking → reply; what an agent waits for) and ``service.submit_complaint`` (the API/CLI path:
+  store, diagnose, mass events, work-order hook, two commits) — p50/p95/p99 over --singles;
+* batch: ``service.submit_batch`` over the other complaints (what ``ingest complaints`` runs per
+  file: set-based evidence, one COPY of the diagnoses, mass events, the work-order hook) and the
+  engine alone on the same complaints — complaints/s;
+* the ratio of the batch rate to the one-by-one rate measured in the same run (the baseline).
+
+    .venv/bin/python bench/bench_diag_latency.py --cells 2000 --days 7 --complaints 3000
+    .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big   # an existing scenario
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from diagnostics import engine, service  # noqa: E402
+from diagnostics.complaints_cli import read_complaints  # noqa: E402
+from diagnostics.models import ComplaintIn  # noqa: E402
+from diagnostics.scoring import fresh_database, ingest_scenario  # noqa: E402
+from diagnostics.settings import get_diag_settings  # noqa: E402
+from kpi_ingest.csvsource import FileReport  # noqa: E402
+from netcomplaint.privacy import pii_key  # noqa: E402
+from netcomplaint.settings import get_settings  # noqa: E402
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+    return (
+        f"p50 {at(0.5):.1f} ms, p95 {at(0.95):.1f} ms, p99 {at(0.99):.1f} ms, "
+        f"max {ordered[-1] * 1000:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scenario", type=Path, help="an existing scenario directory")
+    parser.add_argument("--cells", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--complaints", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=501)
+    parser.add_argument(
+        "--singles", type=int, default=300, help="complaints diagnosed one at a time"
+    )
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "nc-bench-diag")
+    args = parser.parse_args()
+    os.environ.setdefault("NETCOMPLAINT_DATA_DIR", str(args.work / "data"))
+    directory = (
+        args.scenario or args.work / f"s{args.seed}-{args.cells}c{args.days}d{args.complaints}"
+    )
+    if not (directory / "complaints.csv").exists():
+        from typer.testing import CliRunner
+
+        from netcomplaint.cli import app
+
+        started = time.perf_counter()
+        result = CliRunner().invoke(
+            app,
+            [
+                "scenario",
+                "generate",
+                "--out",
+                str(directory),
+                "--seed",
+                str(args.seed),
+                "--cells",
+                str(args.cells),
+                "--days",
+                str(args.days),
+                "--complaints",
+                str(args.complaints),
+            ],
+        )
+        if result.exit_code:
+            raise SystemExit(result.output)
+        print(f"generated {directory} in {time.perf_counter() - started:.0f} s")
+    complaints: list[ComplaintIn] = read_complaints(
+        directory / "complaints.csv", FileReport("c"), {}, "UTC"
+    )
+    settings = get_diag_settings()
+    key = pii_key(get_settings())
+    with fresh_database() as url:
+        started = time.perf_counter()
+        timings = ingest_scenario(url, directory, skip=("complaints",))
+        print(
+            f"loaded {directory.name} in {time.perf_counter() - started:.0f} s: "
+            + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+        )
+        with psycopg.connect(url) as conn:
+            cells, kpis = (
+                conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,)
+                for t in ("cells", "kpis")
+            )
+            print(
+                f"database: {cells[0]:,} cells, {kpis[0]:,} KPI rows, {len(complaints):,} "
+                "complaints"
+            )
+            singles, batch = complaints[: args.singles], complaints[args.singles :]
+            engine.diagnose(conn, [service.to_record(singles[0], key)], settings)  # warm the caches
+            conn.rollback()
+            submit_times, engine_times = [], []
+            for c in singles:
+                t0 = time.perf_counter()
+                submitted = service.submit_complaint(conn, c, settings=settings, key=key)
+                submit_times.append(time.perf_counter() - t0)
+                record = service.records_of(conn, [submitted.complaint_id])[0]
+                t0 = time.perf_counter()
+                engine.diagnose(conn, [record], settings)
+                engine_times.append(time.perf_counter() - t0)
+                conn.rollback()
+            print(f"\none diagnosis in process ({len(singles)} complaints):")
+            print(f"  engine (evidence, checks, ranking, reply): {percentiles(engine_times)}")
+            print(
+                f"  submit_complaint (store, diagnose, mass event, work-order hook, commits): "
+                f"{percentiles(submit_times)}"
+            )
+            one_by_one = len(singles) / sum(submit_times)
+
+            t0 = time.perf_counter()
+            with conn.transaction():
+                result_batch = service.submit_batch(conn, batch, settings=settings, key=key)
+            seconds = time.perf_counter() - t0
+            rate = len(batch) / seconds
+            records = service.records_of(
+                conn,
+                [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT complaint_id FROM complaints WHERE external_id = ANY(%s)",
+                        ([c.external_id for c in batch],),
+                    ).fetchall()
+                ],
+            )
+            t0 = time.perf_counter()
+            engine.diagnose(conn, records, settings)
+            engine_rate = len(records) / (time.perf_counter() - t0)
+            conn.rollback()
+            print(f"\nbatch ({len(batch)} complaints): {result_batch.summary()}")
+            print(
+                f"  submit_batch (the ingest path, with the work-order hook): {rate:,.0f} "
+                "complaints/s"
+            )
+            print(f"  engine alone, set-based: {engine_rate:,.0f} complaints/s")
+            print(
+                f"  baseline one-by-one submit_complaint: {one_by_one:,.0f} complaints/s "
+                f"→ batch is {rate / one_by_one:.1f}× faster"
+            )
+            print(f"\nmean single engine latency {statistics.mean(engine_times) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

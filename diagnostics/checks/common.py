@@ -1,0 +1,152 @@
+"""What every check shares: the weights, how far past a threshold counts, which serving cell is
+worst, and the Evidence constructor.
+
+Support of an abnormal finding = weight × strength, where strength runs from 0.6 just past the
+threshold to 1.0 at the "clearly bad" level, so a direct measurement past its threshold is
+enough on its own to beat ``no_fault_found`` (weight_medium × 0.6 ≥ nff_threshold with the
+defaults), while a piece of context (weight_weak) never is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from diagnostics.evidence import Context, KpiStats
+from diagnostics.models import Evidence, Finding
+from diagnostics.settings import DiagnosticsSettings
+
+SECONDARY_SITE_FACTOR = 0.7  # evidence on a cell of the 2nd/3rd serving site counts this much
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    decisive: float
+    strong: float
+    medium: float
+    weak: float
+    context: float
+
+    @classmethod
+    def of(cls, settings: DiagnosticsSettings) -> Weights:
+        return cls(
+            settings.score_weight_decisive,
+            settings.score_weight_strong,
+            settings.score_weight_medium,
+            settings.score_weight_weak,
+            settings.score_weight_context,
+        )
+
+
+def strength(value: float, threshold: float, full: float) -> float:
+    """0 when ``value`` is not past ``threshold``; else 0.6 … 1.0 as it nears ``full``.
+
+    Works both ways: with ``full`` above ``threshold`` "past" means greater, else smaller.
+    """
+    if full == threshold:
+        return 1.0 if value > threshold else 0.0
+    progress = (value - threshold) / (full - threshold)
+    if progress <= 0:
+        return 0.0
+    return 0.6 + 0.4 * min(1.0, progress)
+
+
+def time_share(bad_hours: int, hours: int, settings: DiagnosticsSettings) -> float:
+    """How much of the problem's time a time-bound finding covers, as a factor on its support.
+
+    A problem of a few hours is explained by a breach in any of them (1.0); a problem described
+    over a longer time is explained only in part by a breach in some of its hours: the factor
+    rises from ``min_time_share_factor`` with the share of breached hours, reaching 1.0 at half.
+    """
+    if hours <= settings.short_problem_hours or hours <= 0:
+        return 1.0
+    share = bad_hours / hours
+    return max(settings.min_time_share_factor, min(1.0, share / 0.5))
+
+
+def ev(
+    check: str,
+    cause: str,
+    finding: Finding,
+    support: float = 0.0,
+    *,
+    cell: str | None = None,
+    value: float | None = None,
+    threshold: float | None = None,
+    unit: str | None = None,
+    window: tuple[datetime, datetime] | None = None,
+    detail: str = "",
+) -> Evidence:
+    return Evidence(check, cause, finding, cell, value, threshold, unit, window, detail, support)
+
+
+def unknown(
+    check: str,
+    cause: str,
+    detail: str,
+    *,
+    threshold: float | None = None,
+    unit: str | None = None,
+    window: tuple[datetime, datetime] | None = None,
+) -> Evidence:
+    return Evidence(check, cause, "unknown", None, None, threshold, unit, window, detail, 0.0)
+
+
+def site_factor(ctx: Context, cell: str) -> float:
+    """How much evidence on this cell counts for the place: its serving weight (MR share, rank)."""
+    if cell in ctx.cell_weight:
+        return ctx.cell_weight[cell]
+    return 1.0 if not ctx.serving.cells or cell == ctx.serving.cells[0] else SECONDARY_SITE_FACTOR
+
+
+def object_factor(ctx: Context, obj: str) -> float:
+    """site_factor for an alarm's object, a cell or a site (a site counts as its best cell)."""
+    if obj in ctx.cell_weight or obj in ctx.site_of:
+        return site_factor(ctx, obj)
+    on_site = [site_factor(ctx, c) for c in ctx.serving.cells if ctx.site_of.get(c) == obj]
+    return max(on_site) if on_site else SECONDARY_SITE_FACTOR
+
+
+def worst(
+    ctx: Context,
+    get: Callable[[KpiStats], float | None],
+    *,
+    higher_is_worse: bool,
+    threshold: float | None = None,
+) -> tuple[KpiStats, float] | None:
+    """The serving cell that matters most for this KPI: among the cells past ``threshold`` the
+    one that serves the place most (then the worst value); with none past it, the worst value."""
+    best: tuple[tuple[float, float], KpiStats, float] | None = None
+    for stats in ctx.kpis.values():
+        value = get(stats)
+        if value is None:
+            continue
+        badness = value if higher_is_worse else -value
+        past = threshold is not None and (
+            (value > threshold) if higher_is_worse else (value < threshold)
+        )
+        key = (round(site_factor(ctx, stats.cell_id), 2) if past else -1.0, badness)
+        if best is None or key > best[0]:
+            best = (key, stats, value)
+    return None if best is None else (best[1], best[2])
+
+
+def has_kpis(ctx: Context, get: Callable[[KpiStats], float | None]) -> bool:
+    return any(get(s) is not None for s in ctx.kpis.values())
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def cell_list(cells: Iterable[str], limit: int = 4) -> str:
+    items = list(cells)
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
+
+
+def no_kpi_detail(ctx: Context, what: str) -> str:
+    if not ctx.serving.cells:
+        return f"no serving cell found for the place, so {what} can't be checked"
+    return f"no {what} for the serving cells {cell_list(ctx.serving.cells)} in the window"

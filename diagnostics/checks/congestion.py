@@ -1,0 +1,368 @@
+"""Congestion (网络繁忙): busy-hour PRB load, users, throughput, setup failures and drops at the
+time of the problem, and events.
+
+Thresholds (settings): the busiest hour's DL PRB utilisation at the time of the problem above
+``prb_busy_pct`` (80 %) = congested; RRC users above ``traffic_surge_ratio`` (1.5) × the same
+hours a day earlier = a traffic surge (events, holidays 节假日); user throughput below
+``low_throughput_mbps`` (5) or below ``throughput_drop_ratio`` (0.5) × a day earlier = degraded;
+RRC/E-RAB setup success below ``setup_sr_pct`` (98 %) and drop rate above ``drop_rate_pct`` (2 %)
+averaged over the problem's hours. Setup failures, drops and venues are not specific to load: they
+only corroborate a loaded cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from diagnostics.checks.common import (
+    Weights,
+    ev,
+    no_kpi_detail,
+    site_factor,
+    strength,
+    time_share,
+    unknown,
+    worst,
+)
+from diagnostics.evidence import Context, KpiStats
+from diagnostics.models import Evidence
+from diagnostics.places import AreaHit
+from diagnostics.settings import DiagnosticsSettings
+
+CAUSE = "congestion"
+
+
+def _ratio(now: float | None, before: float | None) -> float | None:
+    if now is None or before is None or before <= 0:
+        return None
+    return now / before
+
+
+def _surge_ratio(k: KpiStats) -> float | None:
+    return _ratio(k.users_at, k.users_before)
+
+
+def _thr_ratio(k: KpiStats) -> float | None:
+    return _ratio(k.thr_at, k.thr_before)
+
+
+def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
+    prb = _prb(ctx, s, w)
+    surge = _surge(ctx, s, w)
+    thr = _throughput(ctx, s, w)
+    if surge.finding == "abnormal" and thr.finding == "abnormal":
+        # more users than a day earlier and each getting less: load-induced degradation
+        surge = replace(
+            surge, support=surge.support * w.medium / w.weak if w.weak else surge.support
+        )
+    loaded = prb.finding == "abnormal" or (
+        surge.finding == "abnormal" and thr.finding == "abnormal"
+    )
+    factor = 1.0 if loaded else 0.5
+    out = [prb, surge, thr, _setup(ctx, s, w, factor), _drops(ctx, s, w, factor)]
+    venues = [a for a in ctx.areas if a.kind == "event_venue"]
+    if venues:
+        out.append(_venue(ctx, venues[0], s, w, factor))
+    return out
+
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def event_times(note: str | None, zone: tzinfo | None) -> tuple[datetime, datetime] | None:
+    """An event's start and end written in a venue's note as ISO times ("2025-06-06T18:30 -
+    2025-06-06T22:30"), or one ISO date (the whole day); None when the note names no time."""
+    stamps: list[datetime] = []
+    for text in _STAMP.findall(note or ""):
+        try:
+            value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        stamps.append(value if value.tzinfo else value.replace(tzinfo=zone or UTC))
+    if len(stamps) >= 2:
+        return min(stamps[:2]), max(stamps[:2])
+    if len(stamps) == 1:
+        return stamps[0], stamps[0] + timedelta(days=1)
+    return None
+
+
+def _venue(ctx: Context, a: AreaHit, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
+    """At an event venue: during the event (its time read from the area's note) crowds load the
+    cells (events and holidays, 节假日); outside it the venue says nothing."""
+    name = f" {a.name!r}" if a.name else ""
+    when = event_times(a.note, ctx.complaint.reported_at.tzinfo)
+    if when is None:
+        return ev(
+            "event_venue",
+            CAUSE,
+            "abnormal",
+            w.weak * factor,
+            value=a.distance_m,
+            threshold=s.area_margin_m,
+            unit="m",
+            detail=f"at or near the event venue{name}: crowds load the cells during events and "
+            "holidays",
+        )
+    start, end = when
+    margin = timedelta(hours=1)
+    if ctx.window[0] <= end + margin and ctx.window[1] >= start - margin:
+        return ev(
+            "event_venue",
+            CAUSE,
+            "abnormal",
+            w.medium,
+            value=a.distance_m,
+            threshold=s.area_margin_m,
+            unit="m",
+            window=(start, end),
+            detail=f"during the event at{name} ({start:%Y-%m-%d %H:%M}–{end:%H:%M}): the crowd "
+            "loads the cells",
+        )
+    return ev(
+        "event_venue",
+        CAUSE,
+        "normal",
+        0.0,
+        value=a.distance_m,
+        threshold=s.area_margin_m,
+        unit="m",
+        window=(start, end),
+        detail=f"at the venue{name}, but not during its event ({start:%Y-%m-%d %H:%M})",
+    )
+
+
+def _prb(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    thr = s.prb_busy_pct
+    found = worst(ctx, lambda k: k.prb_busy, higher_is_worse=True, threshold=thr)
+    if found is None:
+        return unknown(
+            "prb_busy_hour",
+            CAUSE,
+            no_kpi_detail(ctx, "PRB utilisation"),
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+        )
+    stats, value = found
+    when = f" at {stats.busy_hour:%Y-%m-%d %H:00} UTC" if stats.busy_hour else ""
+    if value > thr:
+        persistent = min(1.0, stats.prb_busy_hours / 3.0)
+        weight = w.medium + (w.strong - w.medium) * persistent
+        weight *= time_share(stats.prb_busy_hours, stats.hours_at, s)
+        return ev(
+            "prb_busy_hour",
+            CAUSE,
+            "abnormal",
+            weight * strength(value, thr, min(100.0, thr + 15.0)) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+            detail=f"busy-hour DL PRB utilisation {value:.0f}%{when}, above {thr:.0f}% in "
+            f"{stats.prb_busy_hours} of the problem's {stats.hours_at} hour(s)",
+        )
+    other = ""
+    if stats.prb_before is not None:
+        other = f" (a day earlier: up to {stats.prb_before:.0f}%)"
+    return ev(
+        "prb_busy_hour",
+        CAUSE,
+        "normal",
+        -w.context,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="%",
+        window=ctx.window,
+        detail=f"DL PRB utilisation at most {value:.0f}%{when} at the time of the problem{other}",
+    )
+
+
+def _surge(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    thr = s.traffic_surge_ratio
+    found = worst(ctx, _surge_ratio, higher_is_worse=True, threshold=thr)
+    if found is None:
+        return unknown(
+            "traffic_surge",
+            CAUSE,
+            no_kpi_detail(ctx, "RRC users now and a day earlier"),
+            threshold=thr,
+            unit="ratio",
+            window=ctx.window,
+        )
+    stats, ratio = found
+    detail = (
+        f"{stats.users_at or 0:.0f} RRC users on average at the time, {ratio:.1f}× the same "
+        "hours "
+        f"a day earlier ({stats.users_before or 0:.0f})"
+    )
+    if ratio > thr:
+        return ev(
+            "traffic_surge",
+            CAUSE,
+            "abnormal",
+            w.weak * strength(ratio, thr, 2 * thr) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=ratio,
+            threshold=thr,
+            unit="ratio",
+            window=ctx.window,
+            detail=detail,
+        )
+    return ev(
+        "traffic_surge",
+        CAUSE,
+        "normal",
+        0.0,
+        cell=stats.cell_id,
+        value=ratio,
+        threshold=thr,
+        unit="ratio",
+        window=ctx.window,
+        detail=detail,
+    )
+
+
+def _throughput(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    low, drop = s.low_throughput_mbps, s.throughput_drop_ratio
+    found = worst(ctx, lambda k: k.thr_min, higher_is_worse=False, threshold=low)
+    if found is None:
+        return unknown(
+            "user_throughput",
+            CAUSE,
+            no_kpi_detail(ctx, "user throughput"),
+            threshold=low,
+            unit="Mbps",
+            window=ctx.window,
+        )
+    stats, value = found
+    fell = worst(ctx, _thr_ratio, higher_is_worse=False, threshold=drop)
+    ratio = fell[1] if fell is not None else None
+    before = f", {ratio:.0%} of a day earlier" if ratio is not None else ""
+    if value < low:
+        return ev(
+            "user_throughput",
+            CAUSE,
+            "abnormal",
+            w.weak * strength(value, low, low / 4.0) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=value,
+            threshold=low,
+            unit="Mbps",
+            window=ctx.window,
+            detail=f"user throughput down to {value:.1f} Mbps (< {low:.0f} Mbps){before}",
+        )
+    if fell is not None and ratio is not None and ratio < drop:
+        cell = fell[0]
+        return ev(
+            "user_throughput",
+            CAUSE,
+            "abnormal",
+            w.weak * strength(ratio, drop, drop / 3.0) * site_factor(ctx, cell.cell_id),
+            cell=cell.cell_id,
+            value=cell.thr_at,
+            threshold=low,
+            unit="Mbps",
+            window=ctx.window,
+            detail=f"user throughput {cell.thr_at or 0:.1f} Mbps, only {ratio:.0%} of the same "
+            "hours a day "
+            f"earlier ({cell.thr_before or 0:.1f} Mbps)",
+        )
+    return ev(
+        "user_throughput",
+        CAUSE,
+        "normal",
+        0.0,
+        cell=stats.cell_id,
+        value=value,
+        threshold=low,
+        unit="Mbps",
+        window=ctx.window,
+        detail=f"user throughput at least {value:.1f} Mbps{before}",
+    )
+
+
+def _setup(ctx: Context, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
+    thr = s.setup_sr_pct
+    found = worst(ctx, lambda k: k.setup_avg, higher_is_worse=False, threshold=thr)
+    if found is None:
+        return unknown(
+            "setup_success",
+            CAUSE,
+            no_kpi_detail(ctx, "RRC/E-RAB setup success"),
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+        )
+    stats, value = found
+    if value < thr:
+        return ev(
+            "setup_success",
+            CAUSE,
+            "abnormal",
+            w.weak * factor * strength(value, thr, thr - 8.0) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+            detail=f"RRC/E-RAB setup success {value:.1f}% on average at the time (< {thr:.0f}% "
+            "in "
+            f"{stats.setup_bad_hours} hour(s))",
+        )
+    return ev(
+        "setup_success",
+        CAUSE,
+        "normal",
+        0.0,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="%",
+        window=ctx.window,
+        detail=f"RRC/E-RAB setup success {value:.1f}% on average at the time",
+    )
+
+
+def _drops(ctx: Context, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
+    thr = s.drop_rate_pct
+    found = worst(ctx, lambda k: k.drop_avg, higher_is_worse=True, threshold=thr)
+    if found is None:
+        return unknown(
+            "call_drop_rate",
+            CAUSE,
+            no_kpi_detail(ctx, "call drop rate"),
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+        )
+    stats, value = found
+    if value > thr:
+        return ev(
+            "call_drop_rate",
+            CAUSE,
+            "abnormal",
+            w.context * factor * strength(value, thr, 3 * thr),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+            detail=f"call drop rate {value:.1f}% on average at the time (> {thr:.0f}% in "
+            f"{stats.drop_bad_hours} hour(s))",
+        )
+    return ev(
+        "call_drop_rate",
+        CAUSE,
+        "normal",
+        0.0,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="%",
+        window=ctx.window,
+        detail=f"call drop rate {value:.1f}% on average at the time",
+    )

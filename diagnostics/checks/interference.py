@@ -1,0 +1,274 @@
+"""Interference (干扰): uplink noise per PRB on the serving cells, downlink SINR/CQI poor while RSRP
+is good, known interference sources, interference alarms, the high-floor effect.
+
+Thresholds (settings): LTE uplink noise+interference per PRB normally −117…−119 dBm; above
+``ul_interference_dbm`` (−105) in an hour = interfered cell. MR SINR below ``poor_sinr_db`` (−3 dB)
+in more than ``poor_sinr_share`` (20 %) of the samples while RSRP is good (≥ ``good_rsrp_dbm``,
+−100) = downlink interference; CQI averaging below ``poor_cqi`` (7) at the time = poor channel
+quality. All KPIs are taken at the time of the problem (the hours of ``Context.window``).
+"""
+
+from __future__ import annotations
+
+from diagnostics.checks.common import (
+    Weights,
+    ev,
+    fmt,
+    no_kpi_detail,
+    object_factor,
+    site_factor,
+    strength,
+    time_share,
+    unknown,
+    worst,
+)
+from diagnostics.checks.outage import at_time
+from diagnostics.evidence import Context
+from diagnostics.models import Evidence
+from diagnostics.settings import DiagnosticsSettings
+
+CAUSE = "interference"
+
+
+def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
+    return [_uplink(ctx, s, w), _downlink(ctx, s, w), _cqi(ctx, s, w), *_sources(ctx, s, w)]
+
+
+def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    thr = s.ul_interference_dbm
+    found = worst(ctx, lambda k: k.ul_max, higher_is_worse=True, threshold=thr)
+    if found is None:
+        return unknown(
+            "ul_interference",
+            CAUSE,
+            no_kpi_detail(ctx, "uplink interference KPI"),
+            threshold=thr,
+            unit="dBm",
+            window=ctx.window,
+        )
+    stats, value = found
+    if value > thr:
+        persistent = min(1.0, stats.ul_bad_hours / 3.0)
+        weight = w.medium + (w.strong - w.medium) * persistent
+        weight *= time_share(stats.ul_bad_hours, stats.hours_at, s)
+        when = (
+            f" (worst at {stats.ul_worst_hour:%Y-%m-%d %H:00} UTC)" if stats.ul_worst_hour else ""
+        )
+        return ev(
+            "ul_interference",
+            CAUSE,
+            "abnormal",
+            weight * strength(value, thr, thr + 10.0) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="dBm",
+            window=ctx.window,
+            detail=f"uplink noise+interference per PRB up to {value:.1f} dBm{when}, above "
+            f"{thr:.0f} "
+            "dBm "
+            f"in {stats.ul_bad_hours} of the problem's {stats.hours_at} hour(s); normal is about "
+            "−117…−119 dBm",
+        )
+    return ev(
+        "ul_interference",
+        CAUSE,
+        "normal",
+        -w.context,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="dBm",
+        window=ctx.window,
+        detail=f"uplink noise+interference per PRB at most {value:.1f} dBm on the serving cells",
+    )
+
+
+def _downlink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    cov = ctx.coverage
+    thr = s.poor_sinr_share
+    if cov is None or cov.samples < s.mr_min_samples:
+        return unknown(
+            "dl_sinr_good_rsrp",
+            CAUSE,
+            "not enough MR around the place for SINR",
+            threshold=thr,
+            unit="share",
+        )
+    share = cov.good_rsrp_poor_sinr_share
+    good_rsrp = cov.rsrp_p50 is not None and cov.rsrp_p50 >= s.good_rsrp_dbm
+    if share is None:  # daily grid: the grid's poor-SINR share when its RSRP is good
+        share = cov.poor_sinr_share if good_rsrp else None
+    if share is None:
+        why = (
+            "RSRP is not good here, so poor SINR is not a sign of interference"
+            if cov.poor_sinr_share is not None
+            else "the MR carry no SINR"
+        )
+        return ev(
+            "dl_sinr_good_rsrp",
+            CAUSE,
+            "normal" if cov.poor_sinr_share is not None else "unknown",
+            0.0,
+            value=cov.poor_sinr_share,
+            threshold=thr,
+            unit="share",
+            window=cov.window,
+            detail=why,
+        )
+    detail = (
+        f"{share:.0%} of samples with good RSRP (median {fmt(cov.rsrp_p50)} dBm) have SINR below "
+        f"{s.poor_sinr_db:.0f} dB (mean SINR {fmt(cov.sinr_mean)} dB)"
+    )
+    if share > thr:
+        return ev(
+            "dl_sinr_good_rsrp",
+            CAUSE,
+            "abnormal",
+            w.medium * strength(share, thr, 0.7),
+            value=share,
+            threshold=thr,
+            unit="share",
+            window=cov.window,
+            detail=detail + ": downlink interference",
+        )
+    return ev(
+        "dl_sinr_good_rsrp",
+        CAUSE,
+        "normal",
+        0.0,
+        value=share,
+        threshold=thr,
+        unit="share",
+        window=cov.window,
+        detail=detail,
+    )
+
+
+def _cqi(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    thr = s.poor_cqi
+    found = worst(ctx, lambda k: k.cqi_avg, higher_is_worse=False, threshold=thr)
+    if found is None:
+        return unknown(
+            "cqi", CAUSE, no_kpi_detail(ctx, "CQI"), threshold=thr, unit="cqi", window=ctx.window
+        )
+    stats, value = found
+    if value < thr:
+        cov = ctx.coverage
+        weak_here = cov is not None and cov.rsrp_p50 is not None and cov.rsrp_p50 < s.weak_rsrp_dbm
+        factor = 0.3 if weak_here else 1.0  # poor CQI under weak RSRP is coverage, not interference
+        return ev(
+            "cqi",
+            CAUSE,
+            "abnormal",
+            w.weak * factor * strength(value, thr, thr - 4.0) * site_factor(ctx, stats.cell_id),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="cqi",
+            window=ctx.window,
+            detail=f"average CQI {value:.1f} at the time (< {thr:.0f} in {stats.cqi_bad_hours} "
+            "hour(s))" + ("; RSRP is weak here too" if weak_here else ""),
+        )
+    return ev(
+        "cqi",
+        CAUSE,
+        "normal",
+        0.0,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="cqi",
+        window=ctx.window,
+        detail=f"hourly average CQI at least {value:.1f}",
+    )
+
+
+def _sources(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
+    out: list[Evidence] = []
+    c = ctx.complaint
+    sources = [a for a in ctx.areas if a.kind == "interference_source"]
+    if sources:
+        src = sources[0]
+        inside = src.distance_m == 0
+        out.append(
+            ev(
+                "interference_source_area",
+                CAUSE,
+                "abnormal",
+                w.medium if inside else w.weak,
+                value=src.distance_m,
+                threshold=s.area_margin_m,
+                unit="m",
+                detail=f"{'inside' if inside else f'{src.distance_m:.0f} m from'} a recorded "
+                "interference source"
+                f"{' ' + repr(src.name) if src.name else ''}{': ' + src.note if src.note else ''}",
+            )
+        )
+    elif c.has_location():
+        out.append(
+            ev(
+                "interference_source_area",
+                CAUSE,
+                "normal",
+                0.0,
+                threshold=s.area_margin_m,
+                unit="m",
+                detail="no recorded interference source here",
+            )
+        )
+    alarms = [
+        a
+        for a in ctx.alarms
+        if a.role == "serving" and a.alarm_type == "interference" and at_time(ctx, a)
+    ]
+    if alarms:
+        a = alarms[0]
+        out.append(
+            ev(
+                "interference_alarm",
+                CAUSE,
+                "abnormal",
+                w.strong * object_factor(ctx, a.object_id),
+                cell=a.object_id,
+                value=float(len(alarms)),
+                threshold=1.0,
+                unit="alarms",
+                window=ctx.window,
+                detail=f"interference alarm {a.alarm_id} on {a.object_id} ({a.severity}) raised "
+                f"{a.raised_at:%Y-%m-%d %H:%M} "
+                f"UTC{', still active' if a.cleared_at is None else ''}",
+            )
+        )
+    elif ctx.serving.cells:
+        out.append(
+            ev(
+                "interference_alarm",
+                CAUSE,
+                "normal",
+                0.0,
+                value=0.0,
+                threshold=1.0,
+                unit="alarms",
+                window=ctx.window,
+                detail="no interference alarm on the serving cells in the window",
+            )
+        )
+    if (
+        c.floor is not None
+        and c.floor >= s.high_floor
+        and c.symptom not in ("no_signal", "weak_signal")
+    ):
+        out.append(
+            ev(
+                "high_floor",
+                CAUSE,
+                "abnormal",
+                w.context,
+                value=float(c.floor),
+                threshold=float(s.high_floor),
+                unit="floor",
+                detail=f"floor {c.floor}: high floors see many distant cells (pilot pollution)",
+            )
+        )
+    return out

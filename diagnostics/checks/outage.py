@@ -1,0 +1,241 @@
+"""Outage (基站故障, 传输中断, 停电, 工程关站): alarms overlapping the window on the serving
+cells and sites and on the neighbours, availability, and other complaints at the same time and
+place.
+
+Thresholds (settings): availability below ``availability_pct`` (99.5 %) in any hour = the cell
+was down; alarm types in ``outage_alarm_types`` (cell_unavailable, site_down, transmission,
+power, hardware) take service down; ``mass_min_complaints`` − 1 other subscribers complaining
+within ``mass_radius_m`` and ``mass_window_hours`` = a group fault (群障).
+"""
+
+from __future__ import annotations
+
+from diagnostics.checks.common import (
+    Weights,
+    ev,
+    no_kpi_detail,
+    object_factor,
+    site_factor,
+    strength,
+    time_share,
+    unknown,
+    worst,
+)
+from diagnostics.evidence import AlarmRow, Context
+from diagnostics.models import Evidence
+from diagnostics.settings import DiagnosticsSettings
+
+CAUSE = "outage"
+SEVERITY = {"critical": 1.0, "major": 1.0, "minor": 0.6, "warning": 0.4}
+OUTAGE_SYMPTOMS = (
+    "no_signal",
+    "no_data",
+    "cannot_call",
+    "cannot_receive",
+    "weak_signal",
+    "call_drop",
+)
+
+
+def alarm_text(a: AlarmRow) -> str:
+    state = "still active" if a.cleared_at is None else f"cleared {a.cleared_at:%Y-%m-%d %H:%M} UTC"
+    text = f": {a.text}" if a.text else ""
+    return (
+        f"{a.alarm_type} alarm {a.alarm_id} on {a.object_id} ({a.severity}) raised "
+        f"{a.raised_at:%Y-%m-%d %H:%M} UTC, {state}{text}"
+    )
+
+
+def at_time(ctx: Context, a: AlarmRow) -> bool:
+    """Was the alarm active during the time of the problem?"""
+    start, end = ctx.window
+    return a.raised_at < end and (a.cleared_at is None or a.cleared_at > start)
+
+
+def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[AlarmRow]:
+    """The role's outage alarms, those active at the time of the problem first, then by severity."""
+    alarms = [a for a in ctx.alarms if a.role == role and a.alarm_type in s.outage_alarm_types]
+    return sorted(
+        alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
+    )
+
+
+def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
+    out = [_alarms(ctx, s, w), _availability(ctx, s, w), _neighbours(ctx, s, w)]
+    fault = any(e.finding == "abnormal" for e in out[:2])
+    out.append(_nearby(ctx, s, w, fault))
+    return out
+
+
+def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    if not ctx.serving.cells:
+        return unknown("outage_alarms", CAUSE, no_kpi_detail(ctx, "alarms"), window=ctx.window)
+    alarms = outage_alarms(ctx, s, "serving")
+    if not alarms:
+        return ev(
+            "outage_alarms",
+            CAUSE,
+            "normal",
+            -w.context,
+            value=0.0,
+            threshold=1.0,
+            unit="alarms",
+            window=ctx.window,
+            detail="no outage alarm (cell, site, transmission, power, hardware) "
+            "on the serving cells or sites in the window",
+        )
+    top = alarms[0]
+    if not at_time(ctx, top):
+        return ev(
+            "outage_alarms",
+            CAUSE,
+            "normal",
+            0.0,
+            cell=top.object_id,
+            value=0.0,
+            threshold=1.0,
+            unit="alarms",
+            window=ctx.window,
+            detail="no outage alarm at the time of the problem; earlier: " + alarm_text(top),
+        )
+    support = max(
+        w.strong * SEVERITY.get(a.severity, 0.4) * object_factor(ctx, a.object_id)
+        for a in alarms
+        if at_time(ctx, a)
+    )
+    more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
+    return ev(
+        "outage_alarms",
+        CAUSE,
+        "abnormal",
+        support,
+        cell=top.object_id,
+        value=float(len(alarms)),
+        threshold=1.0,
+        unit="alarms",
+        window=ctx.window,
+        detail=alarm_text(top) + more,
+    )
+
+
+def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    thr = s.availability_pct
+    found = worst(ctx, lambda k: k.availability_min, higher_is_worse=False, threshold=thr)
+    if found is None:
+        return unknown(
+            "availability",
+            CAUSE,
+            no_kpi_detail(ctx, "availability KPI"),
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+        )
+    stats, value = found
+    if value < thr:
+        return ev(
+            "availability",
+            CAUSE,
+            "abnormal",
+            w.strong
+            * strength(value, thr, thr - 20.0)
+            * site_factor(ctx, stats.cell_id)
+            * time_share(stats.unavailable_hours, stats.hours_at, s),
+            cell=stats.cell_id,
+            value=value,
+            threshold=thr,
+            unit="%",
+            window=ctx.window,
+            detail=f"cell availability down to {value:.1f}% (< {thr}% in "
+            f"{stats.unavailable_hours} "
+            f"of {stats.hours} hour(s))",
+        )
+    return ev(
+        "availability",
+        CAUSE,
+        "normal",
+        -w.context,
+        cell=stats.cell_id,
+        value=value,
+        threshold=thr,
+        unit="%",
+        window=ctx.window,
+        detail=f"serving cells available at least {value:.1f}% of every hour",
+    )
+
+
+def _neighbours(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    if not ctx.serving.neighbours:
+        return unknown(
+            "neighbour_outage",
+            CAUSE,
+            "no neighbouring cells known around the place",
+            window=ctx.window,
+        )
+    alarms = [a for a in outage_alarms(ctx, s, "neighbour") if at_time(ctx, a)]
+    if alarms:
+        return ev(
+            "neighbour_outage",
+            CAUSE,
+            "abnormal",
+            w.weak * SEVERITY.get(alarms[0].severity, 0.4),
+            cell=alarms[0].object_id,
+            value=float(len(alarms)),
+            threshold=1.0,
+            unit="alarms",
+            window=ctx.window,
+            detail="neighbouring " + alarm_text(alarms[0]),
+        )
+    return ev(
+        "neighbour_outage",
+        CAUSE,
+        "normal",
+        0.0,
+        value=0.0,
+        threshold=1.0,
+        unit="alarms",
+        window=ctx.window,
+        detail=f"no outage alarm on the {len(ctx.serving.neighbours)} neighbouring cell(s)",
+    )
+
+
+def _nearby(ctx: Context, s: DiagnosticsSettings, w: Weights, fault: bool) -> Evidence:
+    thr = float(s.nearby_min_complaints)
+    if ctx.serving.location is None:
+        return unknown(
+            "nearby_complaints",
+            CAUSE,
+            "no place known to look for other complaints",
+            threshold=thr,
+            unit="complaints",
+        )
+    others = ctx.nearby
+    detail = (
+        f"{len(others)} other subscriber(s) complained within {s.nearby_radius_m:.0f} m and "
+        f"±{s.nearby_window_hours:.0f} h"
+    )
+    if len(others) >= thr:
+        like = sum(1 for o in others if o.symptom in OUTAGE_SYMPTOMS) / len(others)
+        # a crowd of complaints confirms a fault on record; alone it is only a hint
+        support = (w.weak if fault else w.context) * min(1.0, len(others) / 3.0) * like
+        return ev(
+            "nearby_complaints",
+            CAUSE,
+            "abnormal",
+            support,
+            value=float(len(others)),
+            threshold=thr,
+            unit="complaints",
+            window=ctx.window,
+            detail=detail + ": a group fault is likely (群障)",
+        )
+    return ev(
+        "nearby_complaints",
+        CAUSE,
+        "normal",
+        0.0,
+        value=float(len(others)),
+        threshold=thr,
+        unit="complaints",
+        window=ctx.window,
+        detail=detail,
+    )

@@ -1,0 +1,227 @@
+"""Roaming and registration (漫游障碍, 没有登记上网络): the HLR/VLR registration snapshot nearest
+before the complaint — status, reject cause, the network it is on, the roaming switch and call
+forwarding — read against the symptom as the handbook does: can't call and can't receive → is it
+registered; can call but can't receive ("number does not exist") → call forwarding; failing only
+in one region → the visited network lacks the subscriber's data.
+"""
+
+from __future__ import annotations
+
+from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.evidence import Context
+from diagnostics.models import Evidence
+from diagnostics.settings import DiagnosticsSettings
+
+CAUSE = "roaming_registration"
+SERVICE_SYMPTOMS = (
+    "roaming_failure",
+    "cannot_call",
+    "cannot_receive",
+    "sms_failure",
+    "no_signal",
+    "no_data",
+)
+
+
+def roaming(ctx: Context) -> bool | None:
+    """Is the subscriber on another network than its home one? None = can't tell."""
+    reg, sub = ctx.registration, ctx.subscriber
+    if reg is None or reg.network is None or sub is None or sub.home_network is None:
+        return None
+    return reg.network != sub.home_network
+
+
+def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
+    reg = ctx.registration
+    if reg is None:
+        why = (
+            f"no HLR/VLR registration snapshot in the last {s.registration_lookback_days:.0f} days"
+        )
+        return [
+            unknown(name, CAUSE, why, window=ctx.registration_window)
+            for name in (
+                "registration_status",
+                "roaming_switch",
+                "call_forwarding",
+                "visited_network",
+            )
+        ]
+    return [_status(ctx, w), _switch(ctx, w), _forwarding(ctx, w), _visited(ctx, w)]
+
+
+def _status(ctx: Context, w: Weights) -> Evidence:
+    reg = ctx.registration
+    assert reg is not None
+    seen = f"at {reg.observed_at:%Y-%m-%d %H:%M} UTC"
+    where = f" on {reg.network}" if reg.network else ""
+    if reg.status != "registered":
+        cause = f", reject cause {reg.reject_cause}" if reg.reject_cause else ""
+        return ev(
+            "registration_status",
+            CAUSE,
+            "abnormal",
+            w.strong,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail=f"{reg.status.replace('_', ' ')}{where} {seen}{cause}: the number is not "
+            "registered "
+            "on the network (没有登记上网络)",
+        )
+    if reg.reject_cause:
+        return ev(
+            "registration_status",
+            CAUSE,
+            "abnormal",
+            w.medium,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail=f"registered{where} {seen}, after a reject (cause {reg.reject_cause})",
+        )
+    return ev(
+        "registration_status",
+        CAUSE,
+        "normal",
+        -w.context,
+        value=0.0,
+        threshold=0.0,
+        unit="flag",
+        window=ctx.registration_window,
+        detail=f"registered{where} {seen}",
+    )
+
+
+def _switch(ctx: Context, w: Weights) -> Evidence:
+    reg = ctx.registration
+    assert reg is not None
+    away = roaming(ctx)
+    if reg.roaming_enabled is None:
+        return unknown(
+            "roaming_switch",
+            CAUSE,
+            "roaming setting not in the snapshot",
+            window=ctx.registration_window,
+        )
+    if reg.roaming_enabled:
+        return ev(
+            "roaming_switch",
+            CAUSE,
+            "normal",
+            0.0,
+            value=0.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail="roaming is enabled",
+        )
+    if away or ctx.complaint.symptom == "roaming_failure":
+        where = f" while on {reg.network}" if away else ""
+        return ev(
+            "roaming_switch",
+            CAUSE,
+            "abnormal",
+            w.strong,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail=f"roaming is switched off{where}: no service away from home until it is enabled",
+        )
+    return ev(
+        "roaming_switch",
+        CAUSE,
+        "normal",
+        0.0,
+        value=1.0,
+        threshold=0.0,
+        unit="flag",
+        window=ctx.registration_window,
+        detail="roaming is switched off, but the subscriber is at home",
+    )
+
+
+def _forwarding(ctx: Context, w: Weights) -> Evidence:
+    reg = ctx.registration
+    assert reg is not None
+    if reg.call_forwarding is None:
+        return unknown(
+            "call_forwarding",
+            CAUSE,
+            "call-forwarding flag not in the snapshot",
+            window=ctx.registration_window,
+        )
+    if not reg.call_forwarding:
+        return ev(
+            "call_forwarding",
+            CAUSE,
+            "normal",
+            0.0,
+            value=0.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail="no call forwarding set",
+        )
+    symptom = ctx.complaint.symptom
+    weight = (
+        w.strong
+        if symptom == "cannot_receive"
+        else w.medium
+        if symptom == "roaming_failure"
+        else w.context
+    )
+    return ev(
+        "call_forwarding",
+        CAUSE,
+        "abnormal",
+        weight,
+        value=1.0,
+        threshold=0.0,
+        unit="flag",
+        window=ctx.registration_window,
+        detail="calls are forwarded to another number: incoming calls don't ring (caller may "
+        "hear "
+        "'number does not exist')",
+    )
+
+
+def _visited(ctx: Context, w: Weights) -> Evidence:
+    reg = ctx.registration
+    assert reg is not None
+    away = roaming(ctx)
+    if away is None:
+        return unknown(
+            "visited_network",
+            CAUSE,
+            "home or registered network unknown",
+            window=ctx.registration_window,
+        )
+    if away:
+        relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
+        return ev(
+            "visited_network",
+            CAUSE,
+            "abnormal",
+            w.context if relevant else 0.0,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            window=ctx.registration_window,
+            detail=f"roaming on {reg.network} (home "
+            f"{ctx.subscriber.home_network if ctx.subscriber else '?'}): "
+            "the visited network may lack the subscriber's data",
+        )
+    return ev(
+        "visited_network",
+        CAUSE,
+        "normal",
+        0.0,
+        value=0.0,
+        threshold=0.0,
+        unit="flag",
+        window=ctx.registration_window,
+        detail=f"on the home network {reg.network}",
+    )

@@ -1,0 +1,197 @@
+"""What the evidence gatherer hands the checks: one ``Context`` per complaint (its window, serving
+cells, KPI summaries, alarms, MR coverage, areas, subscriber and device, registration, other
+complaints), the data types inside it, and the time windows and cell weights it is built with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from diagnostics.models import ComplaintRecord
+from diagnostics.places import AreaHit
+from diagnostics.serving import Serving
+from diagnostics.settings import DiagnosticsSettings
+
+
+@dataclass(frozen=True, slots=True)
+class KpiStats:
+    """One serving cell's hourly KPIs: at the time of the problem (``*_at`` and the plain names),
+    the same hours a day earlier (``*_before``), and over the whole fetched window."""
+
+    cell_id: str
+    hours_at: int
+    hours: int
+    availability_min: float | None
+    unavailable_hours: int
+    setup_avg: float | None
+    setup_min: float | None
+    setup_bad_hours: int
+    drop_avg: float | None
+    drop_max: float | None
+    drop_bad_hours: int
+    prb_busy: float | None
+    busy_hour: datetime | None
+    prb_busy_hours: int
+    ul_max: float | None
+    ul_worst_hour: datetime | None
+    ul_bad_hours: int
+    cqi_avg: float | None
+    cqi_bad_hours: int
+    users_at: float | None
+    users_before: float | None
+    thr_at: float | None
+    thr_min: float | None
+    thr_before: float | None
+    prb_before: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRow:
+    role: str  # serving | neighbour
+    alarm_id: str
+    object_id: str
+    alarm_type: str
+    severity: str
+    raised_at: datetime
+    cleared_at: datetime | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """MR around the place over the coverage look-back."""
+
+    source: str  # mr_grid | mr_samples | cell (the named cell's own MR, no position given)
+    samples: int
+    grids: int
+    weak_share: float | None
+    rsrp_p10: float | None
+    rsrp_p50: float | None
+    rsrp_p90: float | None
+    sinr_mean: float | None
+    poor_sinr_share: float | None
+    good_rsrp_poor_sinr_share: float | None
+    window: tuple[datetime, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    vendor: str
+    model: str
+    supports_lte: bool
+    supports_nr: bool
+    supports_volte: bool
+    bands: tuple[str, ...]
+    known_issue: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    tac: str
+    sim_type: str
+    home_network: str | None
+    vip: bool
+    device: Device | None
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    observed_at: datetime
+    status: str
+    network: str | None
+    reject_cause: str | None
+    call_forwarding: bool | None
+    roaming_enabled: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class OtherComplaint:
+    complaint_id: str
+    reported_at: datetime
+    lat: float | None
+    lon: float | None
+    cell_id: str | None
+    symptom: str | None
+    distance_m: float | None
+
+
+@dataclass
+class Context:
+    """Everything gathered for one complaint."""
+
+    complaint: ComplaintRecord
+    window: tuple[datetime, datetime]  # the time of the problem (at-time KPIs, alarms)
+    serving: Serving
+    network_technologies: tuple[str, ...]  # of all cells serving the place, whatever the device
+    kpi_window: tuple[datetime, datetime] | None = None  # the problem's hours whose KPIs are read
+    site_of: dict[str, str] = field(default_factory=dict)  # serving/neighbour cell → site
+    kpis: dict[str, KpiStats] = field(default_factory=dict)  # serving cells with KPI rows
+    alarms: list[AlarmRow] = field(default_factory=list)
+    coverage: Coverage | None = None
+    mr_cells: dict[str, float] = field(default_factory=dict)  # MR samples per cell here (weighted)
+    mr_available: bool = False  # any MR in the database at all
+    areas: list[AreaHit] = field(default_factory=list)
+    subscriber: Subscriber | None = None
+    registration: Registration | None = None
+    registration_window: tuple[datetime, datetime] | None = None
+    nearby: list[OtherComplaint] = field(default_factory=list)
+    repeats: list[OtherComplaint] = field(default_factory=list)
+    cells_known: bool = True  # the inventory has cells at all
+    geometry: Serving | None = None  # the geometric candidates, when MR chose the serving cells
+    cell_weight: dict[str, float] = field(default_factory=dict)  # how much each cell serves here
+
+
+def cell_weights(
+    serving: Serving,
+    counts: dict[str, float],
+    given: str | None,
+    site_of: dict[str, str],
+    settings: DiagnosticsSettings,
+) -> dict[str, float]:
+    """How much each serving cell serves the place, 0…1: by its share of the MR samples here
+    (the dominant cell 1.0), else by rank (the best cell and its co-sector cells 1.0, others
+    less); a cell the complaint names is taken as serving (1.0)."""
+    floor = settings.min_cell_weight
+    weights: dict[str, float] = {}
+    top = max((counts.get(c, 0) for c in serving.cells), default=0)
+    first_site = site_of.get(serving.cells[0]) if serving.cells else None
+    for rank, cell in enumerate(serving.cells):
+        if top > 0:
+            weights[cell] = floor + (1.0 - floor) * counts.get(cell, 0) / top
+        elif rank == 0 or (first_site is not None and site_of.get(cell) == first_site):
+            weights[cell] = 1.0
+        else:
+            weights[cell] = max(floor, 0.7)
+    if given:
+        weights[given] = 1.0
+    return weights
+
+
+def complaint_window(
+    c: ComplaintRecord, settings: DiagnosticsSettings
+) -> tuple[datetime, datetime]:
+    """The time of the problem: occurred_from/to (padded), else the hours before reported_at."""
+    pad = timedelta(minutes=settings.complaint_window_pad_minutes)
+    recent = timedelta(hours=settings.problem_hours)
+    if c.occurred_from is not None and c.occurred_to is not None:
+        start, end = c.occurred_from - pad, c.occurred_to + pad
+    elif c.occurred_from is not None:
+        start, end = c.occurred_from - pad, max(c.reported_at, c.occurred_from + timedelta(hours=1))
+    elif c.occurred_to is not None:
+        start, end = c.occurred_to - recent, c.occurred_to + pad
+    else:
+        start, end = c.reported_at - recent, c.reported_at
+    longest = timedelta(days=settings.complaint_window_max_days)
+    if end - start > longest:
+        start = end - longest
+    return start, end
+
+
+def kpi_window(
+    window: tuple[datetime, datetime], settings: DiagnosticsSettings
+) -> tuple[datetime, datetime]:
+    """The problem's hours whose KPIs are read: its last ``kpi_max_hours`` (a long-running problem
+    shows in its recent hours; the KPIs of the same hours a day earlier are read beside them)."""
+    start, end = window
+    return max(start, end - timedelta(hours=settings.kpi_max_hours)), end

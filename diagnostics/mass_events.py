@@ -1,0 +1,245 @@
+"""Mass events (群障): complaints close in space and time with a common network cause and
+overlapping serving cells share one ``mass_event_id``, so the work-order domain links them to one
+work order.
+
+Rules (settings): only causes in ``mass_event_causes`` (the network causes); two complaints
+belong together when they share a serving cell, are at most ``mass_radius_m`` apart (when both
+have a place) and at most ``mass_window_hours`` apart in time; a complaint joins an existing
+event of its cause when it matches the event's cells, place and time span (± the window); a new
+event opens when complaints of ``mass_min_complaints`` different subscribers match. Set-based:
+one pass assigns a whole batch (two reads, then the writes), under a transaction-level advisory
+lock so concurrent submissions don't open duplicate events.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from diagnostics.serving import distance_m
+from diagnostics.settings import DiagnosticsSettings
+from storage.db import Conn
+
+_LOCK = "netcomplaint.mass_events"
+
+EVENTS_SQL = """
+SELECT mass_event_id, cause, cells, lat, lon, started_at, coalesce(ended_at, started_at), complaints
+FROM mass_events
+WHERE cause = ANY(%(causes)s) AND started_at <= %(t1)s AND coalesce(ended_at, started_at) >= %(t0)s
+"""
+
+CANDIDATES_SQL = """
+SELECT c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon, d.serving_cells
+FROM diagnoses d JOIN complaints c USING (complaint_id)
+WHERE d.primary_cause = ANY(%(causes)s) AND d.mass_event_id IS NULL
+  AND c.reported_at >= %(t0)s AND c.reported_at <= %(t1)s
+  AND NOT (c.complaint_id = ANY(%(ids)s))
+"""
+
+INSERT_SQL = """
+INSERT INTO mass_events (mass_event_id, cause, cells, lat, lon, started_at, ended_at, complaints)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+UPDATE_SQL = """
+UPDATE mass_events
+SET cells = %s, lat = %s, lon = %s, started_at = %s, ended_at = %s, complaints = %s
+WHERE mass_event_id = %s
+"""
+
+RELINK_SQL = """
+UPDATE diagnoses SET mass_event_id = %s, result = jsonb_set(result, '{mass_event_id}', %s::jsonb)
+WHERE complaint_id = %s
+"""
+
+
+@dataclass(frozen=True)
+class Member:
+    """A complaint that may belong to a mass event."""
+
+    complaint_id: str
+    msisdn_hash: str
+    cause: str
+    at: datetime
+    lat: float | None
+    lon: float | None
+    cells: tuple[str, ...]
+
+
+@dataclass
+class Event:
+    mass_event_id: str
+    cause: str
+    cells: set[str]
+    lat: float | None
+    lon: float | None
+    start: datetime
+    end: datetime
+    count: int
+    new: bool = False
+    dirty: bool = False
+    members: list[str] = field(default_factory=list)
+
+    def add(self, m: Member) -> None:
+        self.cells.update(m.cells)
+        if m.lat is not None and m.lon is not None:
+            if self.lat is None or self.lon is None:
+                self.lat, self.lon = m.lat, m.lon
+            else:  # running centroid
+                self.lat += (m.lat - self.lat) / (self.count + 1)
+                self.lon += (m.lon - self.lon) / (self.count + 1)
+        self.start, self.end = min(self.start, m.at), max(self.end, m.at)
+        self.count += 1
+        self.dirty = True
+        self.members.append(m.complaint_id)
+
+
+def new_event_id(at: datetime) -> str:
+    return f"ME-{at:%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def _close(a: Member, lat: float | None, lon: float | None, radius: float) -> bool:
+    if a.lat is None or a.lon is None or lat is None or lon is None:
+        return True  # no place on one side: the shared serving cell decides
+    return distance_m(a.lat, a.lon, lat, lon) <= radius
+
+
+def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings) -> dict[str, str]:
+    """Give each eligible member a mass event when it has company; returns {complaint_id: id}.
+
+    Writes new and grown events and re-links earlier complaints that now form an event; the
+    members' own diagnoses are the caller's to write (with the returned ids).
+    """
+    eligible = sorted(
+        (m for m in members if m.cause in settings.mass_event_causes and m.cells),
+        key=lambda m: m.at,
+    )
+    if not eligible:
+        return {}
+    window = timedelta(hours=settings.mass_window_hours)
+    radius = settings.mass_radius_m
+    causes = sorted({m.cause for m in eligible})
+    t0, t1 = eligible[0].at - window, eligible[-1].at + window
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
+    events: dict[str, Event] = {}
+    by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in conn.execute(EVENTS_SQL, {"causes": causes, "t0": t0, "t1": t1}).fetchall():
+        event = Event(str(r[0]), str(r[1]), set(r[2] or ()), r[3], r[4], r[5], r[6], int(r[7]))
+        events[event.mass_event_id] = event
+        for cell in event.cells:
+            by_cell[(event.cause, cell)].add(event.mass_event_id)
+    pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    ids = [m.complaint_id for m in eligible]
+    for r in conn.execute(
+        CANDIDATES_SQL, {"causes": causes, "t0": t0, "t1": t1, "ids": ids}
+    ).fetchall():
+        old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()))
+        for cell in old.cells:
+            pool[(old.cause, cell)].append(old)
+    assigned: dict[str, str] = {}
+    relink: dict[str, str] = {}
+    taken: set[str] = set()
+    for m in eligible:
+        match = _matching_event(m, events, by_cell, window, radius)
+        if match is None:
+            company = _company(m, pool, taken, window, radius)
+            subscribers = {m.msisdn_hash, *(o.msisdn_hash for o in company)}
+            if (
+                len(subscribers) >= settings.mass_min_complaints
+            ):  # different people, not one repeating
+                first = min([m, *company], key=lambda x: x.at)
+                match = Event(
+                    new_event_id(first.at),
+                    m.cause,
+                    set(),
+                    None,
+                    None,
+                    first.at,
+                    first.at,
+                    0,
+                    new=True,
+                )
+                events[match.mass_event_id] = match
+                for other in company:
+                    match.add(other)
+                    taken.add(other.complaint_id)
+                    if other.complaint_id in ids:
+                        assigned[other.complaint_id] = match.mass_event_id
+                    else:
+                        relink[other.complaint_id] = match.mass_event_id
+        if match is not None:
+            match.add(m)
+            assigned[m.complaint_id] = match.mass_event_id
+            taken.add(m.complaint_id)
+            for cell in match.cells:
+                by_cell[(match.cause, cell)].add(match.mass_event_id)
+        else:
+            for cell in m.cells:
+                pool[(m.cause, cell)].append(m)
+    _write(conn, events, relink)
+    return assigned
+
+
+def _matching_event(
+    m: Member,
+    events: dict[str, Event],
+    by_cell: dict[tuple[str, str], set[str]],
+    window: timedelta,
+    radius: float,
+) -> Event | None:
+    best: tuple[timedelta, Event] | None = None
+    for cell in m.cells:
+        for event_id in by_cell.get((m.cause, cell), ()):
+            e = events[event_id]
+            if not (e.start - window <= m.at <= e.end + window) or not _close(
+                m, e.lat, e.lon, radius
+            ):
+                continue
+            gap = max(e.start - m.at, m.at - e.end, timedelta(0))
+            if best is None or gap < best[0]:
+                best = (gap, e)
+    return None if best is None else best[1]
+
+
+def _company(
+    m: Member,
+    pool: dict[tuple[str, str], list[Member]],
+    taken: set[str],
+    window: timedelta,
+    radius: float,
+) -> list[Member]:
+    """Unassigned complaints matching ``m`` (same cause, a shared cell, close in time and place)."""
+    found: dict[str, Member] = {}
+    for cell in m.cells:
+        for other in pool.get((m.cause, cell), ()):
+            if other.complaint_id in taken or other.complaint_id in found:
+                continue
+            if abs(other.at - m.at) <= window and _close(m, other.lat, other.lon, radius):
+                found[other.complaint_id] = other
+    return list(found.values())
+
+
+def _write(conn: Conn, events: dict[str, Event], relink: dict[str, str]) -> None:
+    inserts = [
+        (e.mass_event_id, e.cause, sorted(e.cells), e.lat, e.lon, e.start, e.end, e.count)
+        for e in events.values()
+        if e.new
+    ]
+    updates = [
+        (sorted(e.cells), e.lat, e.lon, e.start, e.end, e.count, e.mass_event_id)
+        for e in events.values()
+        if e.dirty and not e.new
+    ]
+    with conn.cursor() as cur:
+        if inserts:
+            cur.executemany(INSERT_SQL, inserts)
+        if updates:
+            cur.executemany(UPDATE_SQL, updates)
+        if relink:
+            cur.executemany(
+                RELINK_SQL, [(eid, json.dumps(eid), cid) for cid, eid in relink.items()]
+            )

@@ -1,0 +1,507 @@
+"""Complaint storage and diagnosis: the interface other domains use (docs/DEVELOPING.md).
+
+- ``submit_complaint(conn, complaint)``: stores the complaint and commits (never lost), then
+  diagnoses it under a row lock and commits again; a repeated ``external_id`` returns the stored
+  diagnosis (``created=False``), also under concurrent posts. A diagnosis that raises leaves the
+  complaint ``failed`` with its error, to be retried by ``diagnose_pending``.
+- ``submit_batch(conn, complaints)``: the same for many, set-based, inside the caller's
+  transaction (``ingest complaints`` runs one per file); chunks that fail are marked failed.
+- ``get_complaint``, ``list_complaints``: reads (MSISDN only masked).
+
+After each diagnosis is stored, ``workorders.hooks.on_diagnosis`` runs in the same transaction
+and the work-order id it returns is written into the diagnosis JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from diagnostics import mass_events
+from diagnostics.engine import Result, diagnose
+from diagnostics.models import ComplaintIn, ComplaintRecord
+from diagnostics.reads import (
+    COLUMNS,
+    SELECT_SQL,
+    ComplaintFilters,
+    _bodies,
+    _from_row,
+    get_complaint,
+    list_complaints,
+    records_of,
+)
+from diagnostics.settings import DiagnosticsSettings, get_diag_settings
+from netcomplaint.errors import NotFoundError
+from netcomplaint.privacy import hash_msisdn, mask_msisdn, pii_key
+from netcomplaint.settings import get_settings
+from storage.db import Conn
+from workorders import hooks
+
+log = logging.getLogger(__name__)
+__all__ = [  # the reads live in diagnostics.reads; this module is the interface
+    "BatchResult",
+    "ComplaintFilters",
+    "SubmitResult",
+    "diagnose_pending",
+    "diagnose_stored",
+    "get_complaint",
+    "list_complaints",
+    "records_of",
+    "submit_batch",
+    "submit_complaint",
+]
+
+_TYPES = (
+    "text",
+    "text",
+    "text",
+    "text",
+    "timestamptz",
+    "float8",
+    "float8",
+    "text",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "bool",
+    "int",
+    "text",
+    "text",
+    "bool",
+    "text",
+    "bool",
+    "int",
+    "bool",
+)
+INSERT_SQL = (
+    f"INSERT INTO complaints ({', '.join(COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in _TYPES)}) "
+    "ON CONFLICT (external_id) DO NOTHING RETURNING complaint_id, external_id"
+)
+REPEAT_SQL = """
+UPDATE complaints c SET repeat_of = (
+    SELECT p.complaint_id FROM complaints p
+    WHERE p.msisdn_hash = c.msisdn_hash AND p.complaint_id <> c.complaint_id
+      AND p.reported_at < c.reported_at
+      AND p.reported_at >= c.reported_at - make_interval(days => %(days)s)
+      AND ((p.cell_id IS NOT NULL AND p.cell_id = c.cell_id)
+           OR (p.lat BETWEEN c.lat - %(dlat)s AND c.lat + %(dlat)s
+               AND p.lon BETWEEN c.lon - %(dlon)s AND c.lon + %(dlon)s))
+    ORDER BY p.reported_at DESC LIMIT 1)
+WHERE c.complaint_id = ANY(%(ids)s)
+"""
+STORE_SQL = """
+INSERT INTO diagnoses (complaint_id, primary_cause, attribution, confidence, serving_cells,
+                       mass_event_id, result, diagnosed_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, now())
+ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
+    attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
+    serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
+    result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
+"""
+DONE_SQL = """
+UPDATE complaints SET diagnosis_status = 'done', diagnosis_attempts = diagnosis_attempts + 1,
+       diagnosis_error = NULL, diagnosed_at = now()
+WHERE complaint_id = ANY(%s)
+"""
+FAILED_SQL = """
+UPDATE complaints SET diagnosis_status = 'failed', diagnosis_attempts = diagnosis_attempts + 1,
+       diagnosis_error = left(%s, 2000)
+WHERE complaint_id = ANY(%s)
+"""
+WORK_ORDER_SQL = """
+UPDATE diagnoses SET result = jsonb_set(result, '{work_order_id}', to_jsonb(%s::text))
+WHERE complaint_id = %s
+"""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    complaint_id: str
+    created: bool
+    body: dict[str, Any]
+
+
+@dataclass
+class BatchResult:
+    """What a batch submission or a retry run did."""
+
+    created: int = 0
+    existing: int = 0
+    diagnosed: int = 0
+    failed: int = 0
+    by_cause: Counter[str] = field(default_factory=Counter)
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # external_id → body
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        causes = ", ".join(f"{c} {n}" for c, n in self.by_cause.most_common()) or "none"
+        return (
+            f"complaints: {self.created} new, {self.existing} already stored; diagnosed "
+            f"{self.diagnosed}"
+            f" ({causes}); {self.failed} failed"
+        )
+
+
+def new_complaint_id(at: datetime) -> str:
+    return f"C{at.astimezone(UTC):%Y%m%d}-{secrets.token_hex(6)}"
+
+
+def to_record(
+    complaint: ComplaintIn, key: bytes, complaint_id: str | None = None
+) -> ComplaintRecord:
+    return ComplaintRecord(
+        complaint_id=complaint_id or new_complaint_id(complaint.reported_at),
+        external_id=complaint.external_id,
+        msisdn_hash=hash_msisdn(complaint.msisdn, key),
+        msisdn_masked=mask_msisdn(complaint.msisdn),
+        reported_at=complaint.reported_at,
+        symptom=complaint.symptom.value,
+        lat=complaint.lat,
+        lon=complaint.lon,
+        cell_id=complaint.cell_id,
+        occurred_from=complaint.occurred_from,
+        occurred_to=complaint.occurred_to,
+        description=complaint.description,
+        indoor=complaint.indoor,
+        floor=complaint.floor,
+        frequency=complaint.frequency,
+        neighbours_affected=complaint.neighbours_affected,
+        everywhere=complaint.everywhere,
+        channel=complaint.channel,
+        urgent=complaint.urgent,
+        symptom_inferred=complaint.symptom_inferred,
+    )
+
+
+def _offset_min(value: datetime) -> int:
+    offset = value.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _record_row(r: ComplaintRecord) -> tuple[Any, ...]:
+    return (
+        r.complaint_id,
+        r.external_id,
+        r.msisdn_hash,
+        r.msisdn_masked,
+        r.reported_at,
+        r.lat,
+        r.lon,
+        r.cell_id,
+        r.symptom,
+        r.occurred_from,
+        r.occurred_to,
+        r.description,
+        r.indoor,
+        r.floor,
+        r.frequency,
+        r.neighbours_affected,
+        r.everywhere,
+        r.channel,
+        r.urgent,
+        _offset_min(r.reported_at),
+        r.symptom_inferred,
+    )
+
+
+def _insert(
+    conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
+) -> dict[str, str]:
+    """Insert; returns {external_id: complaint_id} of the rows actually created."""
+    columns = list(zip(*(_record_row(r) for r in records), strict=True))
+    created = {
+        str(e): str(c)
+        for c, e in conn.execute(INSERT_SQL, [list(col) for col in columns]).fetchall()
+    }
+    if created:
+        box = settings.repeat_min_distance_m / 111_320.0
+        conn.execute(
+            REPEAT_SQL,
+            {
+                "days": int(settings.repeat_lookback_days),
+                "dlat": box,
+                "dlon": box * 1.5,
+                "ids": list(created.values()),
+            },
+        )
+    return created
+
+
+def body_of(result: Result, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "complaint_id": result.complaint.complaint_id,
+        "external_id": result.complaint.external_id,
+        "diagnosis": document if document is not None else result.diagnosis.as_json(),
+    }
+
+
+STAGE_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS _diag_stage (
+    complaint_id text, primary_cause text, attribution text, confidence double precision,
+    serving_cells text[], mass_event_id text, result jsonb
+) ON COMMIT DELETE ROWS
+"""
+UPSERT_SQL = """
+INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
+                            mass_event_id, result, diagnosed_at)
+SELECT complaint_id, primary_cause, attribution, confidence, serving_cells, mass_event_id,
+       result, now()
+FROM _diag_stage
+ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
+    attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
+    serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
+    result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
+"""
+
+
+def store(
+    conn: Conn, results: Sequence[Result], settings: DiagnosticsSettings
+) -> list[dict[str, Any]]:
+    """Mass events, diagnoses (COPY + one upsert), complaint status, then the work-order hook per
+    diagnosis; returns the diagnosis JSON of each result (with mass event and work order ids)."""
+    if not results:
+        return []
+    members = [
+        mass_events.Member(
+            r.complaint.complaint_id,
+            r.complaint.msisdn_hash,
+            r.diagnosis.primary_cause,
+            r.complaint.reported_at,
+            *_place(r),
+            tuple(r.diagnosis.serving_cells),
+        )
+        for r in results
+    ]
+    events = mass_events.assign(conn, members, settings)
+    documents = []
+    for r in results:
+        r.diagnosis.mass_event_id = events.get(r.complaint.complaint_id)
+        documents.append(r.diagnosis.as_json())
+    conn.execute(STAGE_SQL)
+    conn.execute("TRUNCATE _diag_stage")
+    with conn.cursor().copy(
+        "COPY _diag_stage (complaint_id, primary_cause, attribution, confidence, serving_cells, "
+        "mass_event_id, result) FROM STDIN"
+    ) as copy:
+        for r, doc in zip(results, documents, strict=True):
+            d = r.diagnosis
+            copy.write_row(
+                (
+                    r.complaint.complaint_id,
+                    d.primary_cause,
+                    d.attribution,
+                    round(d.confidence, 6),
+                    d.serving_cells,
+                    d.mass_event_id,
+                    json.dumps(doc, ensure_ascii=False),
+                )
+            )
+    conn.execute(UPSERT_SQL)
+    conn.execute(DONE_SQL, ([r.complaint.complaint_id for r in results],))
+    _work_orders(conn, results, documents)
+    return documents
+
+
+def _place(r: Result) -> tuple[float | None, float | None]:
+    loc = r.context.serving.location
+    return (loc[0], loc[1]) if loc is not None else (None, None)
+
+
+def _work_orders(
+    conn: Conn, results: Sequence[Result], documents: Sequence[dict[str, Any]]
+) -> None:
+    repeat = dict(
+        conn.execute(
+            "SELECT complaint_id, repeat_of FROM complaints WHERE complaint_id = ANY(%s) AND "
+            "repeat_of IS NOT NULL",
+            ([r.complaint.complaint_id for r in results],),
+        ).fetchall()
+    )
+    try:
+        with conn.transaction():  # one savepoint for the batch; one per complaint only on trouble
+            ids = [_hook(conn, r, doc, repeat) for r, doc in zip(results, documents, strict=True)]
+    except psycopg.Error:
+        log.exception("work-order hook failed inside the batch; retrying one by one")
+        ids = []
+        for r, doc in zip(results, documents, strict=True):
+            try:
+                with conn.transaction():
+                    ids.append(_hook(conn, r, doc, repeat))
+            except psycopg.Error:
+                log.exception("work-order hook failed for %s", r.complaint.complaint_id)
+                ids.append(None)
+    updates = []
+    for r, doc, wo in zip(results, documents, ids, strict=True):
+        r.diagnosis.work_order_id = wo
+        doc["work_order_id"] = wo
+        if wo:
+            updates.append((wo, r.complaint.complaint_id))
+    if updates:
+        with conn.cursor() as cur:
+            cur.executemany(WORK_ORDER_SQL, updates)
+
+
+def _hook(conn: Conn, r: Result, document: dict[str, Any], repeat: dict[str, str]) -> str | None:
+    complaint = r.complaint.as_mapping()
+    complaint["repeat_of"] = repeat.get(r.complaint.complaint_id)
+    try:
+        return hooks.on_diagnosis(conn, complaint, document)
+    except psycopg.Error:
+        raise
+    except Exception:  # a bug in the hook must not lose the diagnosis
+        log.exception("work-order hook raised for %s", r.complaint.complaint_id)
+        return None
+
+
+# --- one complaint ----------------------------------------------------------------------------
+
+
+def submit_complaint(
+    conn: Conn,
+    complaint: ComplaintIn,
+    *,
+    settings: DiagnosticsSettings | None = None,
+    key: bytes | None = None,
+) -> SubmitResult:
+    """Store (committed), diagnose, store the diagnosis; see the module docstring."""
+    settings = settings or get_diag_settings()
+    key = key or pii_key(get_settings())
+    record = to_record(complaint, key)
+    created = _insert(conn, [record], settings)
+    complaint_id = created.get(complaint.external_id)
+    if complaint_id is None:
+        row = conn.execute(
+            "SELECT complaint_id FROM complaints WHERE external_id = %s", (complaint.external_id,)
+        ).fetchone()
+        if row is None:  # deleted between the conflict and now
+            raise NotFoundError(f"complaint {complaint.external_id!r} vanished while being stored")
+        complaint_id = str(row[0])
+    conn.commit()
+    body = diagnose_stored(conn, complaint_id, settings=settings)
+    return SubmitResult(complaint_id, bool(created), body)
+
+
+def diagnose_stored(
+    conn: Conn,
+    complaint_id: str,
+    *,
+    settings: DiagnosticsSettings | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Diagnose one stored complaint unless it is done (or ``force``); commits; returns the body."""
+    settings = settings or get_diag_settings()
+    try:
+        row = conn.execute(
+            SELECT_SQL + " WHERE complaint_id = %s FOR UPDATE", (complaint_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no complaint {complaint_id}")
+        if row[-1] == "done" and not force:
+            body = _bodies(conn, [complaint_id])[complaint_id]
+            conn.commit()
+            return body
+        results = diagnose(conn, [_from_row(row[:-1])], settings)
+        documents = store(conn, results, settings)
+        conn.commit()
+        return body_of(results[0], documents[0])
+    except NotFoundError:
+        conn.rollback()
+        raise
+    except Exception as exc:  # never lose the complaint: mark it failed, retried later
+        conn.rollback()
+        log.exception("diagnosis of %s failed", complaint_id)
+        conn.execute(FAILED_SQL, (f"{type(exc).__name__}: {exc}", [complaint_id]))
+        conn.commit()
+        return _bodies(conn, [complaint_id])[complaint_id]
+
+
+# --- many complaints --------------------------------------------------------------------------
+
+
+def submit_batch(
+    conn: Conn,
+    complaints: Sequence[ComplaintIn],
+    *,
+    settings: DiagnosticsSettings | None = None,
+    key: bytes | None = None,
+    keep_bodies: bool = False,
+) -> BatchResult:
+    """Store and diagnose many complaints inside the caller's transaction (no commit)."""
+    settings = settings or get_diag_settings()
+    key = key or pii_key(get_settings())
+    out = BatchResult()
+    if not complaints:
+        return out
+    seen: dict[str, ComplaintRecord] = {}
+    for c in complaints:  # the first of a repeated external_id wins, as with the API
+        seen.setdefault(c.external_id, to_record(c, key))
+    records = list(seen.values())
+    created = _insert(conn, records, settings)
+    out.created = len(created)
+    fresh = [r for r in records if created.get(r.external_id) == r.complaint_id]
+    old = [r.external_id for r in records if r.external_id not in created]
+    out.existing = len(old)
+    retry: list[ComplaintRecord] = []
+    if old:
+        rows = conn.execute(SELECT_SQL + " WHERE external_id = ANY(%s)", (old,)).fetchall()
+        retry = [_from_row(r[:-1]) for r in rows if r[-1] != "done"]
+        if keep_bodies:
+            done_ids = [str(r[0]) for r in rows if r[-1] == "done"]
+            for body in _bodies(conn, done_ids).values():
+                out.bodies[body["external_id"]] = body
+    _diagnose_in_chunks(conn, [*fresh, *retry], settings, out, keep_bodies)
+    return out
+
+
+def diagnose_pending(
+    conn: Conn, *, limit: int = 10_000, settings: DiagnosticsSettings | None = None
+) -> BatchResult:
+    """Retry complaints left pending or failed (fewer than ``diagnosis_max_attempts`` tries)."""
+    settings = settings or get_diag_settings()
+    rows = conn.execute(
+        SELECT_SQL + " WHERE diagnosis_status <> 'done' AND diagnosis_attempts < %s"
+        " ORDER BY reported_at LIMIT %s",
+        (settings.diagnosis_max_attempts, limit),
+    ).fetchall()
+    out = BatchResult()
+    _diagnose_in_chunks(conn, [_from_row(r[:-1]) for r in rows], settings, out, False)
+    return out
+
+
+def _diagnose_in_chunks(
+    conn: Conn,
+    records: Sequence[ComplaintRecord],
+    settings: DiagnosticsSettings,
+    out: BatchResult,
+    keep_bodies: bool,
+) -> None:
+    step = settings.diagnosis_batch_size
+    for start in range(0, len(records), step):
+        chunk = records[start : start + step]
+        try:
+            with conn.transaction():
+                results = diagnose(conn, chunk, settings)
+                documents = store(conn, results, settings)
+        except Exception as exc:  # the chunk's savepoint is rolled back; the complaints stay stored
+            log.exception("diagnosis of %d complaint(s) failed", len(chunk))
+            conn.execute(
+                FAILED_SQL, (f"{type(exc).__name__}: {exc}", [r.complaint_id for r in chunk])
+            )
+            out.failed += len(chunk)
+            out.errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        out.diagnosed += len(results)
+        out.by_cause.update(r.diagnosis.primary_cause for r in results)
+        if keep_bodies:
+            for r, doc in zip(results, documents, strict=True):
+                out.bodies[r.complaint.external_id] = body_of(r, doc)

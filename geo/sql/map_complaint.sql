@@ -1,0 +1,7 @@
+-- One complaint with its diagnosis (the contract's diagnosis object) for the map's popup.
+SELECT c.complaint_id, c.external_id, c.msisdn_masked, c.reported_at, c.lat, c.lon, c.cell_id,
+       c.symptom, c.description, c.indoor, c.floor, c.frequency, c.neighbours_affected,
+       c.channel, c.urgent, c.diagnosis_status, d.result AS diagnosis
+FROM complaints c
+LEFT JOIN diagnoses d ON d.complaint_id = c.complaint_id
+WHERE c.complaint_id = %(complaint_id)s

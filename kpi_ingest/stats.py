@@ -1,0 +1,24 @@
+"""Planner statistics after bulk loads.
+
+A table loaded inside the current transaction still has the statistics of before (often "empty"),
+and the planner then joins it by scanning it once per key. ANALYZE sees the transaction's own
+rows, so running it when the estimate is far below what was just loaded keeps plans sane.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from storage.db import Conn
+
+
+def refresh_if_stale(conn: Conn, table: str, rows_added: int) -> bool:
+    """ANALYZE ``table`` when its row estimate is below the rows just added; True if it ran."""
+    row = conn.execute(
+        "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", (table,)
+    ).fetchone()
+    estimate = float(row[0]) if row and row[0] is not None else -1.0
+    if estimate >= rows_added:
+        return False
+    conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    return True

@@ -1,0 +1,656 @@
+"""Each check of every cause: normal, abnormal and unknown (missing data), on hand-built contexts.
+
+The checks are pure rules over a gathered ``Context``; these tests build contexts directly, so
+every threshold is exercised without a database (the end-to-end tests go through the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from diagnostics.checks import run_checks
+from diagnostics.evidence import (
+    AlarmRow,
+    Context,
+    Coverage,
+    Device,
+    KpiStats,
+    OtherComplaint,
+    Registration,
+    Subscriber,
+)
+from diagnostics.models import ComplaintRecord, Evidence
+from diagnostics.places import AreaHit
+from diagnostics.serving import Serving
+from diagnostics.settings import DiagnosticsSettings
+
+T = datetime(2026, 5, 3, 20, 0, tzinfo=UTC)
+WINDOW = (T - timedelta(hours=2), T)
+SETTINGS = DiagnosticsSettings()
+
+
+def kpi(cell: str = "A-1", **values: Any) -> KpiStats:
+    healthy: dict[str, Any] = {
+        "hours_at": 2,
+        "hours": 4,
+        "availability_min": 100.0,
+        "unavailable_hours": 0,
+        "setup_avg": 99.5,
+        "setup_min": 99.2,
+        "setup_bad_hours": 0,
+        "drop_avg": 0.4,
+        "drop_max": 0.6,
+        "drop_bad_hours": 0,
+        "prb_busy": 45.0,
+        "busy_hour": T - timedelta(hours=1),
+        "prb_busy_hours": 0,
+        "ul_max": -117.0,
+        "ul_worst_hour": T - timedelta(hours=1),
+        "ul_bad_hours": 0,
+        "cqi_avg": 10.0,
+        "cqi_bad_hours": 0,
+        "users_at": 50.0,
+        "users_before": 48.0,
+        "thr_at": 25.0,
+        "thr_min": 22.0,
+        "thr_before": 26.0,
+        "prb_before": 44.0,
+    }
+    healthy.update(values)
+    return KpiStats(cell, **healthy)
+
+
+def coverage(**values: Any) -> Coverage:
+    good: dict[str, Any] = {
+        "source": "mr_grid",
+        "samples": 300,
+        "grids": 19,
+        "weak_share": 0.02,
+        "rsrp_p10": -98.0,
+        "rsrp_p50": -88.0,
+        "rsrp_p90": -80.0,
+        "sinr_mean": 12.0,
+        "poor_sinr_share": 0.03,
+        "good_rsrp_poor_sinr_share": 0.02,
+        "window": (T - timedelta(days=7), T),
+    }
+    good.update(values)
+    return Coverage(**good)
+
+
+def subscriber(
+    *,
+    sim: str = "4g",
+    lte: bool = True,
+    nr: bool = False,
+    volte: bool = True,
+    bands: tuple[str, ...] = ("B3", "B1"),
+    issue: str | None = None,
+    home: str = "460-00",
+) -> Subscriber:
+    return Subscriber(
+        "86000001", sim, home, False, Device("Acme", "A1", lte, nr, volte, bands, issue)
+    )
+
+
+def context(symptom: str = "slow_data", **changes: Any) -> Context:
+    """A healthy context: a served place, healthy KPIs and MR, a 4G VoLTE phone, registered."""
+    complaint_changes = {
+        k: changes.pop(k) for k in list(changes) if k in ComplaintRecord.__dataclass_fields__
+    }
+    fields: dict[str, Any] = {"lat": 31.23, "lon": 121.47, "reported_at": T, **complaint_changes}
+    complaint = ComplaintRecord(
+        complaint_id="C1",
+        external_id="E1",
+        msisdn_hash="h",
+        msisdn_masked="138****8000",
+        symptom=symptom,
+        **fields,
+    )
+    serving = Serving(
+        cells=["A-1", "A-2"],
+        neighbours=["B-1", "C-1"],
+        sites=["A"],
+        location=(31.23, 121.47),
+        nearest_site_m=200.0,
+        local_isd_m=500.0,
+        in_main_lobe=True,
+        off_axis_deg=10.0,
+        technologies=("LTE",),
+        bands=("B3",),
+        network_technologies=("LTE",),
+    )
+    ctx = Context(
+        complaint=complaint,
+        window=WINDOW,
+        serving=serving,
+        network_technologies=("LTE",),
+        kpi_window=WINDOW,
+        site_of={"A-1": "A", "A-2": "A", "B-1": "B", "C-1": "C"},
+        kpis={"A-1": kpi("A-1"), "A-2": kpi("A-2")},
+        coverage=coverage(),
+        mr_available=True,
+        subscriber=subscriber(),
+        registration=Registration(
+            T - timedelta(hours=3), "registered", "460-00", None, False, True
+        ),
+        registration_window=(T - timedelta(days=7), T + timedelta(hours=1)),
+        cell_weight={"A-1": 1.0, "A-2": 1.0},
+    )
+    for key, value in changes.items():
+        setattr(ctx, key, value)
+    return ctx
+
+
+def find(evidence: list[Evidence], check: str) -> Evidence:
+    matches = [e for e in evidence if e.check == check]
+    assert matches, f"no {check} in {[e.check for e in evidence]}"
+    return matches[0]
+
+
+def alarm(
+    kind: str,
+    obj: str = "A",
+    *,
+    role: str = "serving",
+    cleared: datetime | None = None,
+    raised: datetime = T - timedelta(hours=3),
+    severity: str = "critical",
+    text: str | None = None,
+) -> AlarmRow:
+    return AlarmRow(role, f"ALM-{kind}-{obj}", obj, kind, severity, raised, cleared, text)
+
+
+def area(
+    kind: str, distance: float = 0.0, name: str = "Area 1", planned: date | None = None
+) -> AreaHit:
+    return AreaHit(1, kind, name, "note", planned, distance)
+
+
+Case = tuple[str, str, Callable[[], Context], str]
+
+CASES: list[Case] = [
+    # --- weak coverage ---
+    ("weak_coverage", "mr_weak_share", lambda: context(), "normal"),
+    (
+        "weak_coverage",
+        "mr_weak_share",
+        lambda: context(coverage=coverage(weak_share=0.4, rsrp_p50=-112.0)),
+        "abnormal",
+    ),
+    (
+        "weak_coverage",
+        "mr_weak_share",
+        lambda: context(coverage=None, mr_available=False),
+        "unknown",
+    ),
+    ("weak_coverage", "mr_weak_share", lambda: context(coverage=coverage(samples=3)), "unknown"),
+    ("weak_coverage", "mr_rsrp_median", lambda: context(), "normal"),
+    (
+        "weak_coverage",
+        "mr_rsrp_median",
+        lambda: context(coverage=coverage(rsrp_p50=-117.0)),
+        "abnormal",
+    ),
+    (
+        "weak_coverage",
+        "mr_rsrp_median",
+        lambda: context(lat=None, lon=None, cell_id="A-1", coverage=None),
+        "unknown",
+    ),
+    ("weak_coverage", "indoor_penetration", lambda: context(indoor=True), "normal"),
+    (
+        "weak_coverage",
+        "indoor_penetration",
+        lambda: context(floor=-1, coverage=coverage(rsrp_p50=-92.0)),
+        "abnormal",
+    ),
+    ("weak_coverage", "indoor_penetration", lambda: context(indoor=True, coverage=None), "unknown"),
+    ("weak_coverage", "site_distance", lambda: context(), "normal"),
+    (
+        "weak_coverage",
+        "site_distance",
+        lambda: context(serving=replace(context().serving, nearest_site_m=600.0)),
+        "abnormal",
+    ),
+    (
+        "weak_coverage",
+        "site_distance",
+        lambda: context(lat=None, lon=None, cell_id="A-1"),
+        "unknown",
+    ),
+    ("weak_coverage", "sector_main_lobe", lambda: context(), "normal"),
+    (
+        "weak_coverage",
+        "sector_main_lobe",
+        lambda: context(serving=replace(context().serving, in_main_lobe=False, off_axis_deg=80.0)),
+        "abnormal",
+    ),
+    ("weak_coverage", "known_weak_area", lambda: context(), "normal"),
+    ("weak_coverage", "known_weak_area", lambda: context(areas=[area("blind_spot")]), "abnormal"),
+    (
+        "weak_coverage",
+        "known_weak_area",
+        lambda: context(lat=None, lon=None, cell_id="A-1"),
+        "unknown",
+    ),
+    ("weak_coverage", "planned_site", lambda: context(), "normal"),
+    (
+        "weak_coverage",
+        "planned_site",
+        lambda: context(areas=[area("planned_site", planned=date(2026, 9, 1))]),
+        "abnormal",
+    ),
+    # --- interference ---
+    ("interference", "ul_interference", lambda: context(), "normal"),
+    (
+        "interference",
+        "ul_interference",
+        lambda: context(kpis={"A-1": kpi(ul_max=-98.0, ul_bad_hours=2)}),
+        "abnormal",
+    ),
+    ("interference", "ul_interference", lambda: context(kpis={}), "unknown"),
+    ("interference", "dl_sinr_good_rsrp", lambda: context(), "normal"),
+    (
+        "interference",
+        "dl_sinr_good_rsrp",
+        lambda: context(coverage=coverage(good_rsrp_poor_sinr_share=0.5)),
+        "abnormal",
+    ),
+    ("interference", "dl_sinr_good_rsrp", lambda: context(coverage=None), "unknown"),
+    ("interference", "cqi", lambda: context(), "normal"),
+    (
+        "interference",
+        "cqi",
+        lambda: context(kpis={"A-1": kpi(cqi_avg=5.0, cqi_bad_hours=2)}),
+        "abnormal",
+    ),
+    ("interference", "cqi", lambda: context(kpis={"A-1": kpi(cqi_avg=None)}), "unknown"),
+    ("interference", "interference_source_area", lambda: context(), "normal"),
+    (
+        "interference",
+        "interference_source_area",
+        lambda: context(areas=[area("interference_source")]),
+        "abnormal",
+    ),
+    ("interference", "interference_alarm", lambda: context(), "normal"),
+    (
+        "interference",
+        "interference_alarm",
+        lambda: context(alarms=[alarm("interference", "A-1")]),
+        "abnormal",
+    ),
+    ("interference", "high_floor", lambda: context(floor=25), "abnormal"),
+    # --- congestion ---
+    ("congestion", "prb_busy_hour", lambda: context(), "normal"),
+    (
+        "congestion",
+        "prb_busy_hour",
+        lambda: context(kpis={"A-1": kpi(prb_busy=95.0, prb_busy_hours=2)}),
+        "abnormal",
+    ),
+    ("congestion", "prb_busy_hour", lambda: context(kpis={}), "unknown"),
+    ("congestion", "traffic_surge", lambda: context(), "normal"),
+    (
+        "congestion",
+        "traffic_surge",
+        lambda: context(kpis={"A-1": kpi(users_at=150.0, users_before=40.0)}),
+        "abnormal",
+    ),
+    (
+        "congestion",
+        "traffic_surge",
+        lambda: context(kpis={"A-1": kpi(users_before=None)}),
+        "unknown",
+    ),
+    ("congestion", "user_throughput", lambda: context(), "normal"),
+    (
+        "congestion",
+        "user_throughput",
+        lambda: context(kpis={"A-1": kpi(thr_min=2.0, thr_at=3.0)}),
+        "abnormal",
+    ),
+    (
+        "congestion",
+        "user_throughput",
+        lambda: context(kpis={"A-1": kpi(thr_at=8.0, thr_before=30.0)}),
+        "abnormal",
+    ),
+    (
+        "congestion",
+        "user_throughput",
+        lambda: context(kpis={"A-1": kpi(thr_min=None, thr_at=None)}),
+        "unknown",
+    ),
+    ("congestion", "setup_success", lambda: context(), "normal"),
+    (
+        "congestion",
+        "setup_success",
+        lambda: context(kpis={"A-1": kpi(setup_avg=94.0, setup_bad_hours=2)}),
+        "abnormal",
+    ),
+    ("congestion", "setup_success", lambda: context(kpis={}), "unknown"),
+    ("congestion", "call_drop_rate", lambda: context(), "normal"),
+    (
+        "congestion",
+        "call_drop_rate",
+        lambda: context(kpis={"A-1": kpi(drop_avg=4.0, drop_bad_hours=2)}),
+        "abnormal",
+    ),
+    ("congestion", "call_drop_rate", lambda: context(kpis={}), "unknown"),
+    ("congestion", "event_venue", lambda: context(areas=[area("event_venue")]), "abnormal"),
+    # --- outage ---
+    ("outage", "outage_alarms", lambda: context(), "normal"),
+    ("outage", "outage_alarms", lambda: context(alarms=[alarm("site_down")]), "abnormal"),
+    (
+        "outage",
+        "outage_alarms",  # cleared before the problem: not at the time
+        lambda: context(
+            alarms=[
+                alarm("site_down", raised=T - timedelta(hours=9), cleared=T - timedelta(hours=6))
+            ]
+        ),
+        "normal",
+    ),
+    (
+        "outage",
+        "outage_alarms",
+        lambda: context(serving=replace(context().serving, cells=[], sites=[])),
+        "unknown",
+    ),
+    ("outage", "availability", lambda: context(), "normal"),
+    (
+        "outage",
+        "availability",
+        lambda: context(kpis={"A-1": kpi(availability_min=0.0, unavailable_hours=2)}),
+        "abnormal",
+    ),
+    ("outage", "availability", lambda: context(kpis={}), "unknown"),
+    ("outage", "neighbour_outage", lambda: context(), "normal"),
+    (
+        "outage",
+        "neighbour_outage",
+        lambda: context(alarms=[alarm("power", "B", role="neighbour")]),
+        "abnormal",
+    ),
+    (
+        "outage",
+        "neighbour_outage",
+        lambda: context(serving=replace(context().serving, neighbours=[])),
+        "unknown",
+    ),
+    ("outage", "nearby_complaints", lambda: context(), "normal"),
+    (
+        "outage",
+        "nearby_complaints",
+        lambda: context(
+            nearby=[
+                OtherComplaint(f"X{k}", T, 31.23, 121.47, None, "no_signal", 50.0) for k in range(4)
+            ]
+        ),
+        "abnormal",
+    ),
+    (
+        "outage",
+        "nearby_complaints",
+        lambda: context(serving=replace(context().serving, location=None)),
+        "unknown",
+    ),
+    # --- terminal / SIM ---
+    ("terminal_sim", "device_capability", lambda: context(symptom="cannot_call"), "normal"),
+    (
+        "terminal_sim",
+        "device_capability",
+        lambda: context(symptom="cannot_call", subscriber=subscriber(volte=False)),
+        "abnormal",
+    ),
+    (
+        "terminal_sim",
+        "device_capability",
+        lambda: context(subscriber=subscriber(bands=("B40",))),
+        "abnormal",
+    ),
+    ("terminal_sim", "device_capability", lambda: context(subscriber=None), "unknown"),
+    ("terminal_sim", "sim_type", lambda: context(), "normal"),
+    ("terminal_sim", "sim_type", lambda: context(subscriber=subscriber(sim="3g")), "abnormal"),
+    ("terminal_sim", "sim_type", lambda: context(subscriber=None), "unknown"),
+    ("terminal_sim", "device_known_issue", lambda: context(), "normal"),
+    (
+        "terminal_sim",
+        "device_known_issue",
+        lambda: context(subscriber=subscriber(issue="modem stalls: data stops")),
+        "abnormal",
+    ),
+    ("terminal_sim", "device_known_issue", lambda: context(subscriber=None), "unknown"),
+    ("terminal_sim", "problem_everywhere", lambda: context(everywhere=False), "normal"),
+    ("terminal_sim", "problem_everywhere", lambda: context(everywhere=True), "abnormal"),
+    ("terminal_sim", "problem_everywhere", lambda: context(), "unknown"),
+    ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="no"), "normal"),
+    ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="yes"), "abnormal"),
+    (
+        "terminal_sim",
+        "neighbours_affected",
+        lambda: context(neighbours_affected="unknown"),
+        "unknown",
+    ),
+    ("terminal_sim", "repeat_elsewhere", lambda: context(), "normal"),
+    (
+        "terminal_sim",
+        "repeat_elsewhere",
+        lambda: context(
+            repeats=[OtherComplaint("X1", T - timedelta(days=3), 31.3, 121.6, None, None, 15_000.0)]
+        ),
+        "abnormal",
+    ),
+    (
+        "terminal_sim",
+        "repeat_elsewhere",
+        lambda: context(serving=replace(context().serving, location=None)),
+        "unknown",
+    ),
+    ("terminal_sim", "other_users_affected", lambda: context(), "normal"),
+    (
+        "terminal_sim",
+        "other_users_affected",
+        lambda: context(kpis={"A-1": kpi(prb_busy=97.0, prb_busy_hours=2)}),
+        "abnormal",
+    ),
+    ("terminal_sim", "other_users_affected", lambda: context(kpis={}, coverage=None), "unknown"),
+    # --- roaming / registration ---
+    (
+        "roaming_registration",
+        "registration_status",
+        lambda: context(symptom="roaming_failure"),
+        "normal",
+    ),
+    (
+        "roaming_registration",
+        "registration_status",
+        lambda: context(
+            symptom="roaming_failure",
+            registration=Registration(
+                T - timedelta(hours=1), "rejected", "454-00", "13", False, True
+            ),
+        ),
+        "abnormal",
+    ),
+    ("roaming_registration", "registration_status", lambda: context(registration=None), "unknown"),
+    (
+        "roaming_registration",
+        "roaming_switch",
+        lambda: context(symptom="roaming_failure"),
+        "normal",
+    ),
+    (
+        "roaming_registration",
+        "roaming_switch",
+        lambda: context(
+            symptom="roaming_failure",
+            registration=Registration(
+                T - timedelta(hours=1), "registered", "454-00", None, False, False
+            ),
+        ),
+        "abnormal",
+    ),
+    (
+        "roaming_registration",
+        "roaming_switch",
+        lambda: context(registration=Registration(T, "registered", "460-00", None, False, None)),
+        "unknown",
+    ),
+    (
+        "roaming_registration",
+        "call_forwarding",
+        lambda: context(symptom="cannot_receive"),
+        "normal",
+    ),
+    (
+        "roaming_registration",
+        "call_forwarding",
+        lambda: context(
+            symptom="cannot_receive",
+            registration=Registration(T, "registered", "460-00", None, True, True),
+        ),
+        "abnormal",
+    ),
+    (
+        "roaming_registration",
+        "call_forwarding",
+        lambda: context(registration=Registration(T, "registered", "460-00", None, None, True)),
+        "unknown",
+    ),
+    ("roaming_registration", "visited_network", lambda: context(), "normal"),
+    (
+        "roaming_registration",
+        "visited_network",
+        lambda: context(
+            symptom="roaming_failure",
+            registration=Registration(T, "registered", "454-00", None, False, True),
+        ),
+        "abnormal",
+    ),
+    ("roaming_registration", "visited_network", lambda: context(subscriber=None), "unknown"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cause", "check", "build", "finding"),
+    CASES,
+    ids=[f"{c[1]}-{c[3]}-{k}" for k, c in enumerate(CASES)],
+)
+def test_check(cause: str, check: str, build: Callable[[], Context], finding: str) -> None:
+    evidence = run_checks(build(), SETTINGS)
+    item = find(evidence, check)
+    assert item.cause == cause
+    assert item.finding == finding, item.detail
+    if finding == "unknown":
+        assert item.support == 0.0 and item.detail  # missing data is said, and scores nothing
+    if finding == "abnormal" and check not in ("neighbours_affected", "other_users_affected"):
+        assert item.support > 0  # a breach supports its cause …
+    if check in ("neighbours_affected", "other_users_affected") and finding == "abnormal":
+        assert item.support < 0  # … except "others are affected", which argues against terminal/SIM
+
+
+def test_every_check_has_value_threshold_and_detail_when_measured() -> None:
+    ctx = context(kpis={"A-1": kpi(prb_busy=95.0, prb_busy_hours=2, ul_max=-98.0, ul_bad_hours=2)})
+    for item in run_checks(ctx, SETTINGS):
+        assert item.detail, item.check
+        if item.check in (
+            "prb_busy_hour",
+            "ul_interference",
+            "availability",
+            "mr_weak_share",
+            "cqi",
+        ):
+            assert item.value is not None and item.threshold is not None and item.unit
+            assert item.window is not None
+
+
+def test_thresholds_come_from_settings() -> None:
+    ctx = context(kpis={"A-1": kpi(prb_busy=75.0, prb_busy_hours=2)})
+    assert find(run_checks(ctx, SETTINGS), "prb_busy_hour").finding == "normal"
+    stricter = DiagnosticsSettings(prb_busy_pct=70.0)
+    item = find(run_checks(ctx, stricter), "prb_busy_hour")
+    assert item.finding == "abnormal" and item.threshold == 70.0
+
+
+def test_secondary_cells_count_less_than_the_dominant_one() -> None:
+    busy = {"A-1": kpi("A-1"), "B-1": kpi("B-1", prb_busy=97.0, prb_busy_hours=2)}
+    dominant = context(kpis=busy, cell_weight={"A-1": 0.3, "B-1": 1.0})
+    secondary = context(kpis=busy, cell_weight={"A-1": 1.0, "B-1": 0.3})
+    strong = find(run_checks(dominant, SETTINGS), "prb_busy_hour").support
+    weak = find(run_checks(secondary, SETTINGS), "prb_busy_hour").support
+    assert strong > weak > 0
+
+
+def test_a_breach_in_a_few_hours_of_a_long_problem_counts_less() -> None:
+    short = context(kpis={"A-1": kpi(prb_busy=95.0, prb_busy_hours=2, hours_at=2)})
+    long = context(kpis={"A-1": kpi(prb_busy=95.0, prb_busy_hours=2, hours_at=12)})
+    assert (
+        find(run_checks(short, SETTINGS), "prb_busy_hour").support
+        > find(run_checks(long, SETTINGS), "prb_busy_hour").support
+    )
+
+
+def test_known_issue_matching_the_symptom_weighs_more() -> None:
+    issue = "VoLTE call drops after handover"
+    fits = find(
+        run_checks(context(symptom="call_drop", subscriber=subscriber(issue=issue)), SETTINGS),
+        "device_known_issue",
+    )
+    other = find(
+        run_checks(context(symptom="sms_failure", subscriber=subscriber(issue=issue)), SETTINGS),
+        "device_known_issue",
+    )
+    assert fits.support > other.support > 0 and "fits the symptom" in fits.detail
+
+
+def test_event_venue_during_and_outside_the_event() -> None:
+    note = f"event {(T - timedelta(hours=1)).isoformat()} - {(T + timedelta(hours=3)).isoformat()}"
+    during = context(areas=[AreaHit(1, "event_venue", "Stadium B", note, None, 0.0)])
+    item = find(run_checks(during, SETTINGS), "event_venue")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    later = note.replace(T.strftime("%Y-%m-%d"), (T + timedelta(days=3)).strftime("%Y-%m-%d"))
+    outside = context(areas=[AreaHit(1, "event_venue", "Stadium B", later, None, 0.0)])
+    assert find(run_checks(outside, SETTINGS), "event_venue").finding == "normal"
+    untimed = context(areas=[AreaHit(1, "event_venue", "Stadium B", None, None, 0.0)])
+    assert find(run_checks(untimed, SETTINGS), "event_venue").support < SETTINGS.score_weight_medium
+
+
+def test_high_floor_effect_is_coverage_for_signal_and_interference_for_quality() -> None:
+    signal = run_checks(context(symptom="weak_signal", floor=30), SETTINGS)
+    assert find(signal, "high_floor").cause == "weak_coverage"
+    quality = run_checks(context(symptom="poor_voice", floor=30), SETTINGS)
+    assert find(quality, "high_floor").cause == "interference"
+
+
+def test_a_cell_named_without_a_position_uses_its_own_mr() -> None:
+    ctx = context(
+        lat=None,
+        lon=None,
+        cell_id="A-1",
+        floor=-1,
+        coverage=coverage(source="cell", rsrp_p50=-93.0, weak_share=0.05),
+    )
+    evidence = run_checks(ctx, SETTINGS)
+    assert "served by cell A-1" in find(evidence, "mr_weak_share").detail
+    assert (
+        find(evidence, "indoor_penetration").finding == "abnormal"
+    )  # -93 dBm less 25 dB below ground
+    assert find(evidence, "site_distance").finding == "unknown"
+
+
+def test_slow_data_expecting_5g_on_a_phone_or_sim_without_it() -> None:
+    nr_here: dict[str, Any] = {"network_technologies": ("LTE", "NR")}
+    expecting = context(description="5G网速还不如4G", subscriber=subscriber(nr=False), **nr_here)
+    ctx = replace(expecting, serving=replace(expecting.serving, network_technologies=("LTE", "NR")))
+    assert find(run_checks(ctx, SETTINGS), "device_capability").finding == "abnormal"
+    plain = context(description="网速很慢", subscriber=subscriber(nr=False), **nr_here)
+    assert (
+        find(run_checks(plain, SETTINGS), "device_capability").finding == "normal"
+    )  # 4G speed is service

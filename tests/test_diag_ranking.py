@@ -1,0 +1,107 @@
+"""Ranking: evidence scores, no_fault_found, attribution by cause, calibrated confidence."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+from diagnostics.models import CAUSES, Evidence
+from diagnostics.ranking import (
+    ATTRIBUTION_BY_CAUSE,
+    NFF,
+    Calibration,
+    Sample,
+    evidence_scores,
+    fit_calibration,
+    rank,
+)
+from diagnostics.settings import DiagnosticsSettings
+
+S = DiagnosticsSettings()
+
+
+def item(cause: str, support: float, finding: str = "abnormal", check: str = "x") -> Evidence:
+    return Evidence(check, cause, finding, support=support)  # type: ignore[arg-type]
+
+
+def test_nothing_abnormal_is_no_fault_found() -> None:
+    ranking = rank(
+        [item("congestion", 0.0, "normal"), item("outage", -0.2, "normal")], "slow_data", S
+    )
+    assert ranking.primary == NFF and ranking.attribution == "unknown"
+    assert ranking.probabilities[0][0] == NFF and len(ranking.probabilities) == len(CAUSES)
+    assert math.isclose(sum(p for _, p in ranking.probabilities), 1.0)
+
+
+def test_a_direct_measurement_beats_no_fault_found() -> None:
+    ranking = rank([item("congestion", S.score_weight_medium * 0.6)], "slow_data", S)
+    assert ranking.primary == "congestion" and ranking.attribution == "network"
+
+
+def test_correlated_findings_do_not_pile_up() -> None:
+    many = evidence_scores(
+        [item("congestion", 1.0, check=f"c{k}") for k in range(5)], "slow_data", S
+    )
+    assert many["congestion"] == 1.0 + S.score_corroboration * 4.0
+    assert (
+        evidence_scores([item("outage", 1.6)], "no_signal", S)["outage"] > many["congestion"] / 1.5
+    )
+
+
+def test_symptom_fit_scales_the_evidence() -> None:
+    typical = evidence_scores([item("congestion", 1.0)], "slow_data", S)["congestion"]
+    atypical = evidence_scores([item("congestion", 1.0)], "no_signal", S)["congestion"]
+    assert typical > atypical > 0
+
+
+def test_attribution_table() -> None:
+    assert ATTRIBUTION_BY_CAUSE["terminal_sim"] == "user"
+    assert ATTRIBUTION_BY_CAUSE["roaming_registration"] == "network"
+    assert ATTRIBUTION_BY_CAUSE[NFF] == "unknown"
+    assert {
+        ATTRIBUTION_BY_CAUSE[c] for c in ("weak_coverage", "interference", "congestion", "outage")
+    } == {"network"}
+    assert set(ATTRIBUTION_BY_CAUSE) == set(CAUSES)
+
+
+def test_missing_data_lowers_confidence() -> None:
+    complete = [item("outage", 1.5)] + [item("outage", 0.0, "normal", f"n{k}") for k in range(3)]
+    partial = [item("outage", 1.5)] + [item("outage", 0.0, "unknown", f"u{k}") for k in range(3)]
+    assert rank(complete, "no_signal", S).confidence > rank(partial, "no_signal", S).confidence
+
+
+def test_fit_calibration_recovers_a_sensible_model(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    samples = []
+    for _ in range(400):
+        truth = rng.choice(CAUSES)
+        scores = {c: rng.uniform(0, 0.4) for c in CAUSES if c != NFF}
+        if truth != NFF:
+            scores[truth] += rng.uniform(0.3, 2.0)  # right most of the time, not always
+        scores[NFF] = S.nff_threshold
+        samples.append(Sample(scores, rng.uniform(0, 0.5), truth))
+    calibration = fit_calibration(samples, label="synthetic")
+    assert 0.2 < calibration.temperature < 30 and calibration.slope > 0
+    path = tmp_path / "cal.json"
+    calibration.save(path)
+    assert Calibration.load(path) == calibration
+    # calibrated: mean confidence within a few points of the hit rate
+    hits, total = 0.0, 0.0
+    settings = DiagnosticsSettings(confidence_calibration_file=path)
+    for s in samples:
+        items = [item(c, v) for c, v in s.scores.items() if c != NFF]
+        r = rank(items, "x", settings, calibration)
+        hits += r.primary == s.truth
+        total += r.confidence
+    assert abs(hits - total) / len(samples) < 0.08
+
+
+def test_fitted_calibration_keeps_a_missing_data_penalty() -> None:
+    from diagnostics.ranking import MAX_MISSING_COEFFICIENT
+
+    samples = [
+        Sample({**dict.fromkeys(CAUSES, 0.0), "outage": 2.0, NFF: S.nff_threshold}, 0.9, "outage")
+        for _ in range(50)
+    ]
+    assert fit_calibration(samples).missing <= MAX_MISSING_COEFFICIENT < 0

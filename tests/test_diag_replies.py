@@ -1,0 +1,167 @@
+"""Reply scripts in Chinese and English, per cause and situation, filled with the specifics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta, timezone
+
+import pytest
+
+from diagnostics.actions import actions
+from diagnostics.checks import run_checks
+from diagnostics.evidence import Registration
+from diagnostics.replies import TEMPLATES, facts, reply_script, situation
+from tests.test_diag_checks import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
+
+
+def script(cause: str, **changes: object) -> tuple[str, dict[str, str], list[str]]:
+    ctx = context(**changes)  # type: ignore[arg-type]
+    evidence = run_checks(ctx, SETTINGS)
+    case = situation(cause, ctx, evidence, SETTINGS)
+    known = facts(ctx, SETTINGS)
+    return case, reply_script(cause, case, known), actions(cause, case, ctx, evidence, known)
+
+
+def test_every_template_fills_in_both_languages() -> None:
+    known = facts(context(), SETTINGS)
+    for cause, case in TEMPLATES:
+        text = reply_script(cause, case, known)
+        assert text["zh"] and text["en"], (cause, case)
+        assert "{" not in text["zh"] + text["en"], (cause, case)
+        assert (
+            any("\u4e00" <= ch <= "\u9fff" for ch in text["zh"]) and text["en"].isascii()
+        ) or "’" in text["en"]
+
+
+def test_planned_site_names_place_and_date() -> None:
+    case, text, acts = script(
+        "weak_coverage", areas=[area("planned_site", name="Lujiazui gap", planned=date(2026, 9, 1))]
+    )
+    assert case == "planned_site"
+    assert "Lujiazui gap" in text["zh"] and "2026年9月" in text["zh"] and "新建基站" in text["zh"]
+    assert "Lujiazui gap" in text["en"] and "September 2026" in text["en"]
+    assert any("planned" in a for a in acts)
+
+
+def test_indoor_script_mentions_floor() -> None:
+    case, text, _ = script("weak_coverage", floor=-2, coverage=coverage(rsrp_p50=-95.0))
+    assert (
+        case == "indoor"
+        and "-2楼" in text["zh"]
+        and "floor -2" in text["en"]
+        and "建筑材料" in text["zh"]
+    )
+
+
+def test_interference_source_found() -> None:
+    case, text, acts = script(
+        "interference", areas=[area("interference_source", name="Xinhua Plastics")]
+    )
+    assert (
+        case == "source_found"
+        and "Xinhua Plastics" in text["zh"]
+        and "Xinhua Plastics" in text["en"]
+    )
+    assert any("Xinhua Plastics" in a for a in acts)
+
+
+def test_outage_under_repair_and_restored_with_local_times() -> None:
+    shanghai = timezone(timedelta(hours=8))
+    raised = T - timedelta(hours=2)
+    case, text, acts = script(
+        "outage",
+        reported_at=T.astimezone(shanghai),
+        alarms=[alarm("transmission", "A", raised=raised)],
+    )
+    local = raised.astimezone(shanghai)
+    assert (
+        case == "transmission" and "A" in text["en"] and f"{local:%H:%M}" in text["zh"] + text["en"]
+    )
+    assert any("transmission" in a for a in acts)
+    case, text, _ = script(
+        "outage",
+        alarms=[
+            alarm(
+                "site_down", "A", raised=T - timedelta(hours=2), cleared=T - timedelta(minutes=20)
+            )
+        ],
+    )
+    assert case == "restored" and "现已修复" in text["zh"] and "repaired" in text["en"]
+    case, text, _ = script(
+        "outage", alarms=[alarm("transmission", "A", text="fibre stolen overnight")]
+    )
+    assert case == "fibre_stolen" and "光缆被盗" in text["zh"] and "stolen" in text["en"]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "expected"), [("occasional", "busy_hour"), ("frequent", "capacity")]
+)
+def test_congestion_busy_hour_or_capacity(frequency: str, expected: str) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    case, text, _ = script(
+        "congestion",
+        frequency=frequency,
+        reported_at=T.astimezone(shanghai),
+        kpis={"A-1": kpi(prb_busy=95.0, prb_busy_hours=2, busy_hour=T - timedelta(hours=1))},
+    )
+    busy = (T - timedelta(hours=1)).astimezone(shanghai)
+    assert case == expected and f"{busy:%H}:00" in text["zh"] and f"{busy:%H}:00" in text["en"]
+
+
+def test_terminal_scripts() -> None:
+    case, text, acts = script(
+        "terminal_sim", symptom="cannot_call", subscriber=subscriber(volte=False)
+    )
+    assert case == "device" and "VoLTE" in text["zh"] and "Acme A1" in text["en"]
+    case, text, acts = script("terminal_sim", subscriber=subscriber(sim="3g"))
+    assert (
+        case == "old_sim"
+        and "3G" in text["zh"]
+        and "SIM" in text["en"]
+        and any("SIM swap" in a for a in acts)
+    )
+    case, text, _ = script("terminal_sim")
+    assert case == "try_other" and "换机" in text["zh"] and "another phone" in text["en"]
+
+
+def test_roaming_scripts() -> None:
+    off = Registration(T, "registered", "454-00", None, False, False)
+    case, text, _ = script("roaming_registration", symptom="roaming_failure", registration=off)
+    assert case == "roaming_off" and "漫游" in text["zh"] and "roaming" in text["en"]
+    forwarded = Registration(T, "registered", "460-00", None, True, True)
+    case, text, _ = script("roaming_registration", symptom="cannot_receive", registration=forwarded)
+    assert case == "forwarding" and "呼叫转移" in text["zh"] and "##002#" in text["en"]
+    rejected = Registration(T, "rejected", "454-00", "13", False, True)
+    case, text, acts = script(
+        "roaming_registration", symptom="roaming_failure", registration=rejected
+    )
+    assert case == "visited" and "454-00" in text["zh"] and "454-00" in acts[0]
+    home = Registration(T, "not_registered", "460-00", None, False, True)
+    case, text, _ = script("roaming_registration", symptom="cannot_call", registration=home)
+    assert (
+        case == "not_registered"
+        and "关开机" in text["zh"]
+        and "switch the phone off and on" in text["en"]
+    )
+
+
+def test_no_fault_script_names_place_and_time() -> None:
+    _, text, _ = script("no_fault_found")
+    assert (
+        "31.2300" in text["zh"]
+        and "31.2300" in text["en"]
+        and "5月3日" in text["zh"]
+        and "3 May" in text["en"]
+    )
+
+
+def test_urgent_complaints_escalate_first() -> None:
+    _, _, acts = script("no_fault_found", urgent=True)
+    assert acts[0].startswith("Urgent")
+
+
+def test_scripts_never_contain_the_msisdn() -> None:
+    ctx = replace(context(), complaint=replace(context().complaint, msisdn_masked="138****8000"))
+    for cause, case in TEMPLATES:
+        text = reply_script(cause, case, facts(ctx, SETTINGS))
+        assert "138" not in text["zh"] + text["en"]

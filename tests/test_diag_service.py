@@ -1,0 +1,222 @@
+"""The service interface: submit (store first, then diagnose), repeated external_id under
+concurrency, failed diagnoses and their retry, reads, mass events and the work-order hook."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from diagnostics import engine, service
+from diagnostics.mass_events import Member, assign
+from diagnostics.models import parse_complaint
+from diagnostics.service import (
+    ComplaintFilters,
+    diagnose_pending,
+    get_complaint,
+    list_complaints,
+    submit_complaint,
+)
+from diagnostics.settings import DiagnosticsSettings
+from netcomplaint.errors import InputError, NotFoundError
+from tests import test_diag_factories as f
+from workorders import hooks as workorder_hooks
+
+KEY = f.PII_KEY
+S = DiagnosticsSettings()
+
+
+def outage_town(conn: psycopg.Connection[Any]) -> f.Town:
+    def down(cell: str, ts: Any, values: dict[str, float]) -> None:
+        if cell.startswith("S003") and ts >= f.T0 + timedelta(hours=40):
+            values["availability_pct"] = 0.0
+
+    t = f.town(conn, fault=down)
+    f.alarm(conn, "A1", t.site.site_id, "site_down", f.T0 + timedelta(hours=40))
+    return t
+
+
+def submit(
+    conn: psycopg.Connection[Any],
+    external_id: str,
+    lat: float,
+    lon: float,
+    symptom: str,
+    at: Any,
+    msisdn: str,
+) -> service.SubmitResult:
+    return submit_complaint(
+        conn,
+        parse_complaint(f.complaint(external_id, lat, lon, symptom, at, msisdn=msisdn)),
+        key=KEY,
+    )
+
+
+def test_mass_event_groups_complaints_of_one_outage(conn: psycopg.Connection[Any]) -> None:
+    t = outage_town(conn)
+    ids = []
+    for k in range(4):
+        place = f.offset(*t.place, 40.0 * k, -20.0 * k)
+        r = submit(
+            conn, f"M{k}", *place, "no_signal", t.now + timedelta(minutes=10 * k), f"1380000000{k}"
+        )
+        ids.append(r.body["diagnosis"]["mass_event_id"])
+        assert r.body["diagnosis"]["primary_cause"] == "outage"
+    assert ids[0] is None  # alone, the first complaint has no company yet …
+    assert (
+        ids[1] is not None and len(set(ids[1:])) == 1
+    )  # … the second opens the event, the rest join it
+    first = conn.execute(
+        "SELECT d.mass_event_id, d.result->>'mass_event_id' FROM diagnoses d "
+        "JOIN complaints c USING (complaint_id) WHERE external_id = 'M0'"
+    ).fetchone()
+    assert first == (ids[1], ids[1])  # the first complaint was linked when the event opened
+    event = conn.execute("SELECT cause, complaints, cells FROM mass_events").fetchall()
+    assert len(event) == 1 and event[0][0] == "outage" and event[0][1] == 4
+
+
+def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(
+        "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "
+        "reported_at,"
+        " lat, lon) SELECT 'c' || g, 'e' || g, 'h' || g, 'm', now(), 31.2, 121.4 FROM "
+        "generate_series(1, 9) g"
+    )
+    at = f.T0
+    near = (31.2300, 121.4700)
+    members = [
+        Member("c1", "h1", "outage", at, *near, ("X-1",)),
+        Member(
+            "c2", "h2", "outage", at + timedelta(hours=1), *f.offset(*near, 200, 0), ("X-1", "X-2")
+        ),
+        Member("c3", "h3", "congestion", at, *near, ("X-1",)),  # another cause: not grouped
+        Member("c4", "h4", "outage", at + timedelta(days=2), *near, ("X-1",)),  # too late
+        Member("c5", "h5", "outage", at, *f.offset(*near, 5000, 0), ("X-1",)),  # too far
+        Member("c6", "h1", "outage", at, *near, ("X-1",)),  # same subscriber as c1
+        Member("c7", "h7", "terminal_sim", at, *near, ("X-1",)),  # user side: never
+        Member("c8", "h8", "outage", at, *near, ("Y-1",)),  # no shared serving cell
+    ]
+    got = assign(conn, members, S)
+    assert got["c1"] == got["c2"] and got["c6"] == got["c1"]
+    assert not {"c3", "c4", "c5", "c7", "c8"} & set(got)
+
+
+def test_repeated_external_id_concurrently(db_url: str, nc_env: dict[str, str]) -> None:
+    with psycopg.connect(db_url) as setup:
+        t = f.town(setup)
+    results: list[service.SubmitResult] = []
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            with psycopg.connect(db_url) as conn:
+                results.append(submit(conn, "SAME", *t.place, "slow_data", t.now, "13800138000"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len({r.complaint_id for r in results}) == 1 and sum(r.created for r in results) == 1
+    assert all(r.body == results[0].body for r in results)
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM diagnoses").fetchone() == (1,)
+
+
+def test_failed_diagnosis_is_kept_and_retried(
+    conn: psycopg.Connection[Any], nc_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = f.town(conn)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("evidence store offline")
+
+    monkeypatch.setattr(service, "diagnose", broken)
+    r = submit(conn, "F1", *t.place, "slow_data", t.now, "13800138000")
+    assert r.created and r.body["diagnosis"] is None and r.body["diagnosis_status"] == "failed"
+    row = conn.execute(
+        "SELECT diagnosis_status, diagnosis_attempts, diagnosis_error FROM complaints"
+    ).fetchone()
+    assert row is not None and row[0] == "failed" and row[1] == 1 and "offline" in row[2]
+    monkeypatch.setattr(service, "diagnose", engine.diagnose)
+    retried = diagnose_pending(conn, settings=S)
+    conn.commit()
+    assert retried.diagnosed == 1 and retried.failed == 0
+    assert get_complaint(conn, r.complaint_id)["diagnosis_status"] == "done"
+    again = submit(conn, "F1", *t.place, "slow_data", t.now, "13800138000")
+    assert not again.created and again.body["diagnosis"]["primary_cause"]
+
+
+def test_get_and_list_complaints(conn: psycopg.Connection[Any], nc_env: dict[str, str]) -> None:
+    t = outage_town(conn)
+    made = [
+        submit(
+            conn,
+            f"L{k}",
+            *f.offset(*t.place, 30.0 * k, 0),
+            "no_signal",
+            t.now + timedelta(minutes=k),
+            f"1370000000{k}",
+        )
+        for k in range(5)
+    ]
+    body = get_complaint(conn, made[0].complaint_id)
+    assert (
+        body["complaint"]["msisdn"] == "137****0000"
+        and body["diagnosis"]["primary_cause"] == "outage"
+    )
+    with pytest.raises(NotFoundError):
+        get_complaint(conn, "nope")
+    page = list_complaints(conn, ComplaintFilters(limit=2, cause="outage"))
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = list_complaints(conn, ComplaintFilters(limit=10, cursor=page["next_cursor"]))
+    seen = [i["external_id"] for i in page["items"] + rest["items"]]
+    assert seen == [f"L{k}" for k in range(5)] and rest["next_cursor"] is None
+    boxed = list_complaints(conn, ComplaintFilters(bbox=(0.0, 0.0, 1.0, 1.0)))
+    assert boxed["items"] == []
+    assert list_complaints(conn, ComplaintFilters(cause="congestion"))["items"] == []
+    with pytest.raises(InputError):
+        list_complaints(conn, ComplaintFilters(cursor="garbage!"))
+    with pytest.raises(InputError):
+        list_complaints(conn, ComplaintFilters(limit=0))
+
+
+def test_work_order_id_from_the_hook_is_stored(
+    conn: psycopg.Connection[Any], nc_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = outage_town(conn)
+    seen: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def hook(c: Any, complaint: Any, diagnosis: Any) -> str | None:
+        seen.append((dict(complaint), dict(diagnosis)))
+        return "WO-TEST-1" if diagnosis["attribution"] == "network" else None
+
+    monkeypatch.setattr(workorder_hooks, "on_diagnosis", hook)
+    r = submit(conn, "W1", *t.place, "no_signal", t.now, "13600136000")
+    assert r.body["diagnosis"]["work_order_id"] == "WO-TEST-1"
+    stored = conn.execute("SELECT result->>'work_order_id' FROM diagnoses").fetchone()
+    assert stored == ("WO-TEST-1",)
+    complaint, diagnosis = seen[0]
+    assert "msisdn" not in complaint and complaint["msisdn_masked"] == "136****6000"
+    assert diagnosis["primary_cause"] == "outage"
+
+
+def test_a_failing_hook_does_not_lose_the_diagnosis(
+    conn: psycopg.Connection[Any], nc_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = f.town(conn)
+
+    def hook(c: psycopg.Connection[Any], complaint: Any, diagnosis: Any) -> str | None:
+        c.execute("SELECT * FROM no_such_table")
+        return "never"
+
+    monkeypatch.setattr(workorder_hooks, "on_diagnosis", hook)
+    r = submit(conn, "H1", *t.place, "slow_data", t.now, "13500135000")
+    assert r.body["diagnosis"]["primary_cause"] and r.body["diagnosis"]["work_order_id"] is None
+    assert conn.execute("SELECT diagnosis_status FROM complaints").fetchone() == ("done",)
