@@ -1,4 +1,8 @@
-"""Background retry of diagnoses that failed (or were interrupted) while the service runs.
+"""Background work while the service runs: retry failed diagnoses, and keep the loop turning.
+
+Every round also verifies resolved work orders whose verification period has passed and raises
+overdue warnings (超时预警, each once); every ``WARNINGS_EVERY`` rounds it re-evaluates the
+complaint-surge warnings, so they stay current even when nobody reads ``GET /v1/warnings``.
 
 A thread started by the app's lifespan wakes every ``NETCOMPLAINT_API_RETRY_INTERVAL_S``, picks
 complaints whose diagnosis is not done, that are older than a minute (so a request still
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from psycopg_pool import ConnectionPool
@@ -48,6 +54,49 @@ def retry_round(pool: ConnectionPool[Any], *, min_age_s: float = 60.0, batch: in
     return done
 
 
+WARNINGS_EVERY = 10
+
+
+def _verify(conn: Any, now: datetime) -> int:
+    from workorders.settings import get_wo_settings
+    from workorders.verification import verify_due
+
+    return sum(verify_due(conn, now=now, settings=get_wo_settings()).values())
+
+
+def _overdue(conn: Any, now: datetime) -> int:
+    from workorders.overdue import raise_warnings
+
+    return len(raise_warnings(conn, now=now))
+
+
+def _surges(conn: Any, now: datetime) -> int:
+    from reports.warnings import refresh_warnings
+
+    refresh_warnings(conn, as_of=now)
+    return 1
+
+
+def closed_loop_round(pool: ConnectionPool[Any], *, warnings: bool) -> dict[str, int]:
+    """Verification, overdue warnings and (optionally) surge warnings; each in its own
+    transaction so one failing does not stop the others. Returns what was done."""
+    now = datetime.now(UTC)
+    steps: list[tuple[str, Callable[[Any, datetime], int]]] = [
+        ("verified", _verify),
+        ("overdue_warnings", _overdue),
+    ]
+    if warnings:
+        steps.append(("surge_refresh", _surges))
+    done: dict[str, int] = {}
+    for name, step in steps:
+        try:
+            with pool.connection(timeout=5.0) as conn:
+                done[name] = step(conn, now)
+        except Exception as exc:  # one step failing (e.g. database down) skips to the next
+            _log.warning("%s failed: %s: %s", name, type(exc).__name__, exc)
+    return done
+
+
 class Retrier:
     """Runs ``retry_round`` every ``interval_s`` seconds until ``stop()``."""
 
@@ -67,8 +116,11 @@ class Retrier:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        rounds = 0
         while not self._stop.wait(self.interval_s):
             try:
                 retry_round(self.pool)
             except Exception as exc:  # database down, a bug in one diagnosis: try next round
                 _log.warning("diagnosis retry round failed: %s: %s", type(exc).__name__, exc)
+            closed_loop_round(self.pool, warnings=rounds % WARNINGS_EVERY == 0)
+            rounds += 1
