@@ -87,18 +87,6 @@ INSERT_SQL = (
     f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in _TYPES)}) "
     "ON CONFLICT (external_id) DO NOTHING RETURNING complaint_id, external_id"
 )
-REPEAT_SQL = """
-UPDATE complaints c SET repeat_of = (
-    SELECT p.complaint_id FROM complaints p
-    WHERE p.msisdn_hash = c.msisdn_hash AND p.complaint_id <> c.complaint_id
-      AND p.reported_at < c.reported_at
-      AND p.reported_at >= c.reported_at - make_interval(days => %(days)s)
-      AND ((p.cell_id IS NOT NULL AND p.cell_id = c.cell_id)
-           OR (p.lat BETWEEN c.lat - %(dlat)s AND c.lat + %(dlat)s
-               AND p.lon BETWEEN c.lon - %(dlon)s AND c.lon + %(dlon)s))
-    ORDER BY p.reported_at DESC LIMIT 1)
-WHERE c.complaint_id = ANY(%(ids)s)
-"""
 STORE_SQL = """
 INSERT INTO diagnoses (complaint_id, primary_cause, attribution, confidence, serving_cells,
                        mass_event_id, result, diagnosed_at)
@@ -223,17 +211,8 @@ def _insert(
         str(e): str(c)
         for c, e in conn.execute(INSERT_SQL, [list(col) for col in columns]).fetchall()
     }
-    if created:
-        box = settings.repeat_min_distance_m / 111_320.0
-        conn.execute(
-            REPEAT_SQL,
-            {
-                "days": int(settings.repeat_lookback_days),
-                "dlat": box,
-                "dlon": box * 1.5,
-                "ids": list(created.values()),
-            },
-        )
+    # Repeat complaints (重复投诉) are detected by the work-order rule (workorders/repeats.py),
+    # the one definition behind complaints.repeat_of and the repeat-complaint rate.
     return created
 
 
@@ -320,23 +299,16 @@ def _place(r: Result) -> tuple[float | None, float | None]:
 def _work_orders(
     conn: Conn, results: Sequence[Result], documents: Sequence[dict[str, Any]]
 ) -> None:
-    repeat = dict(
-        conn.execute(
-            "SELECT complaint_id, repeat_of FROM complaints WHERE complaint_id = ANY(%s) AND "
-            "repeat_of IS NOT NULL",
-            ([r.complaint.complaint_id for r in results],),
-        ).fetchall()
-    )
     try:
         with conn.transaction():  # one savepoint for the batch; one per complaint only on trouble
-            ids = [_hook(conn, r, doc, repeat) for r, doc in zip(results, documents, strict=True)]
+            ids = [_hook(conn, r, doc) for r, doc in zip(results, documents, strict=True)]
     except psycopg.Error:
         log.exception("work-order hook failed inside the batch; retrying one by one")
         ids = []
         for r, doc in zip(results, documents, strict=True):
             try:
                 with conn.transaction():
-                    ids.append(_hook(conn, r, doc, repeat))
+                    ids.append(_hook(conn, r, doc))
             except psycopg.Error:
                 log.exception("work-order hook failed for %s", r.complaint.complaint_id)
                 ids.append(None)
@@ -351,9 +323,8 @@ def _work_orders(
             cur.executemany(WORK_ORDER_SQL, updates)
 
 
-def _hook(conn: Conn, r: Result, document: dict[str, Any], repeat: dict[str, str]) -> str | None:
+def _hook(conn: Conn, r: Result, document: dict[str, Any]) -> str | None:
     complaint = r.complaint.as_mapping()
-    complaint["repeat_of"] = repeat.get(r.complaint.complaint_id)
     try:
         return hooks.on_diagnosis(conn, complaint, document)
     except psycopg.Error:
