@@ -132,6 +132,46 @@ def worst(
     return None if best is None else (best[1], best[2])
 
 
+Judge = Callable[[KpiStats, float], tuple[float, str]]
+"""(stats of the cell that matters, its value) → (support, detail) for one finding."""
+
+
+def kpi_check(
+    ctx: Context,
+    check: str,
+    cause: str,
+    get: Callable[[KpiStats], float | None],
+    *,
+    threshold: float,
+    higher_is_worse: bool,
+    unit: str,
+    what: str,
+    abnormal: Judge,
+    normal: Judge,
+) -> Evidence:
+    """One KPI against its threshold on the serving cell that matters (see ``worst``): unknown
+    without data, else abnormal or normal with the support and detail the caller's judges give."""
+    found = worst(ctx, get, higher_is_worse=higher_is_worse, threshold=threshold)
+    if found is None:
+        detail = no_kpi_detail(ctx, what)
+        return unknown(check, cause, detail, threshold=threshold, unit=unit, window=ctx.window)
+    stats, value = found
+    past = value > threshold if higher_is_worse else value < threshold
+    support, detail = (abnormal if past else normal)(stats, value)
+    return ev(
+        check,
+        cause,
+        "abnormal" if past else "normal",
+        support,
+        cell=stats.cell_id,
+        value=value,
+        threshold=threshold,
+        unit=unit,
+        window=ctx.window,
+        detail=detail,
+    )
+
+
 def has_kpis(ctx: Context, get: Callable[[KpiStats], float | None]) -> bool:
     return any(get(s) is not None for s in ctx.kpis.values())
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from diagnostics.checks.common import (
     Weights,
     ev,
+    kpi_check,
     no_kpi_detail,
     site_factor,
     strength,
@@ -287,82 +288,54 @@ def _throughput(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
 
 def _setup(ctx: Context, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
     thr = s.setup_sr_pct
-    found = worst(ctx, lambda k: k.setup_avg, higher_is_worse=False, threshold=thr)
-    if found is None:
-        return unknown(
-            "setup_success",
-            CAUSE,
-            no_kpi_detail(ctx, "RRC/E-RAB setup success"),
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
+
+    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
+        support = (
+            w.weak * factor * strength(value, thr, thr - 8.0) * site_factor(ctx, stats.cell_id)
         )
-    stats, value = found
-    if value < thr:
-        return ev(
-            "setup_success",
-            CAUSE,
-            "abnormal",
-            w.weak * factor * strength(value, thr, thr - 8.0) * site_factor(ctx, stats.cell_id),
-            cell=stats.cell_id,
-            value=value,
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
-            detail=f"RRC/E-RAB setup success {value:.1f}% on average at the time (< {thr:.0f}% "
-            "in "
-            f"{stats.setup_bad_hours} hour(s))",
+        return support, (
+            f"RRC/E-RAB setup success {value:.1f}% on average at the time (< {thr:.0f}% in "
+            f"{stats.setup_bad_hours} hour(s))"
         )
-    return ev(
+
+    def normal(stats: KpiStats, value: float) -> tuple[float, str]:
+        return 0.0, f"RRC/E-RAB setup success {value:.1f}% on average at the time"
+
+    return kpi_check(
+        ctx,
         "setup_success",
         CAUSE,
-        "normal",
-        0.0,
-        cell=stats.cell_id,
-        value=value,
+        lambda k: k.setup_avg,
         threshold=thr,
+        higher_is_worse=False,
         unit="%",
-        window=ctx.window,
-        detail=f"RRC/E-RAB setup success {value:.1f}% on average at the time",
+        what="RRC/E-RAB setup success",
+        abnormal=abnormal,
+        normal=normal,
     )
 
 
 def _drops(ctx: Context, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
     thr = s.drop_rate_pct
-    found = worst(ctx, lambda k: k.drop_avg, higher_is_worse=True, threshold=thr)
-    if found is None:
-        return unknown(
-            "call_drop_rate",
-            CAUSE,
-            no_kpi_detail(ctx, "call drop rate"),
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
+
+    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
+        return w.context * factor * strength(value, thr, 3 * thr), (
+            f"call drop rate {value:.1f}% on average at the time (> {thr:.0f}% in "
+            f"{stats.drop_bad_hours} hour(s))"
         )
-    stats, value = found
-    if value > thr:
-        return ev(
-            "call_drop_rate",
-            CAUSE,
-            "abnormal",
-            w.context * factor * strength(value, thr, 3 * thr),
-            cell=stats.cell_id,
-            value=value,
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
-            detail=f"call drop rate {value:.1f}% on average at the time (> {thr:.0f}% in "
-            f"{stats.drop_bad_hours} hour(s))",
-        )
-    return ev(
+
+    def normal(stats: KpiStats, value: float) -> tuple[float, str]:
+        return 0.0, f"call drop rate {value:.1f}% on average at the time"
+
+    return kpi_check(
+        ctx,
         "call_drop_rate",
         CAUSE,
-        "normal",
-        0.0,
-        cell=stats.cell_id,
-        value=value,
+        lambda k: k.drop_avg,
         threshold=thr,
+        higher_is_worse=True,
         unit="%",
-        window=ctx.window,
-        detail=f"call drop rate {value:.1f}% on average at the time",
+        what="call drop rate",
+        abnormal=abnormal,
+        normal=normal,
     )

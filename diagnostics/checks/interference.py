@@ -14,6 +14,7 @@ from diagnostics.checks.common import (
     Weights,
     ev,
     fmt,
+    kpi_check,
     no_kpi_detail,
     object_factor,
     site_factor,
@@ -23,7 +24,7 @@ from diagnostics.checks.common import (
     worst,
 )
 from diagnostics.checks.outage import at_time
-from diagnostics.evidence import Context
+from diagnostics.evidence import Context, KpiStats
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
 
@@ -36,51 +37,37 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
 
 def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     thr = s.ul_interference_dbm
-    found = worst(ctx, lambda k: k.ul_max, higher_is_worse=True, threshold=thr)
-    if found is None:
-        return unknown(
-            "ul_interference",
-            CAUSE,
-            no_kpi_detail(ctx, "uplink interference KPI"),
-            threshold=thr,
-            unit="dBm",
-            window=ctx.window,
-        )
-    stats, value = found
-    if value > thr:
+
+    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
         persistent = min(1.0, stats.ul_bad_hours / 3.0)
         weight = w.medium + (w.strong - w.medium) * persistent
         weight *= time_share(stats.ul_bad_hours, stats.hours_at, s)
         when = (
             f" (worst at {stats.ul_worst_hour:%Y-%m-%d %H:00} UTC)" if stats.ul_worst_hour else ""
         )
-        return ev(
-            "ul_interference",
-            CAUSE,
-            "abnormal",
-            weight * strength(value, thr, thr + 10.0) * site_factor(ctx, stats.cell_id),
-            cell=stats.cell_id,
-            value=value,
-            threshold=thr,
-            unit="dBm",
-            window=ctx.window,
-            detail=f"uplink noise+interference per PRB up to {value:.1f} dBm{when}, above "
-            f"{thr:.0f} "
-            "dBm "
+        support = weight * strength(value, thr, thr + 10.0) * site_factor(ctx, stats.cell_id)
+        return support, (
+            f"uplink noise+interference per PRB up to {value:.1f} dBm{when}, above {thr:.0f} dBm "
             f"in {stats.ul_bad_hours} of the problem's {stats.hours_at} hour(s); normal is about "
-            "−117…−119 dBm",
+            "−117…−119 dBm"
         )
-    return ev(
+
+    def normal(stats: KpiStats, value: float) -> tuple[float, str]:
+        return -w.context, (
+            f"uplink noise+interference per PRB at most {value:.1f} dBm on the serving cells"
+        )
+
+    return kpi_check(
+        ctx,
         "ul_interference",
         CAUSE,
-        "normal",
-        -w.context,
-        cell=stats.cell_id,
-        value=value,
+        lambda k: k.ul_max,
         threshold=thr,
+        higher_is_worse=True,
         unit="dBm",
-        window=ctx.window,
-        detail=f"uplink noise+interference per PRB at most {value:.1f} dBm on the serving cells",
+        what="uplink interference KPI",
+        abnormal=abnormal,
+        normal=normal,
     )
 
 

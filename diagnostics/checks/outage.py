@@ -13,15 +13,15 @@ from __future__ import annotations
 from diagnostics.checks.common import (
     Weights,
     ev,
+    kpi_check,
     no_kpi_detail,
     object_factor,
     site_factor,
     strength,
     time_share,
     unknown,
-    worst,
 )
-from diagnostics.evidence import AlarmRow, Context
+from diagnostics.evidence import AlarmRow, Context, KpiStats
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
 
@@ -120,46 +120,33 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
 
 def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     thr = s.availability_pct
-    found = worst(ctx, lambda k: k.availability_min, higher_is_worse=False, threshold=thr)
-    if found is None:
-        return unknown(
-            "availability",
-            CAUSE,
-            no_kpi_detail(ctx, "availability KPI"),
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
-        )
-    stats, value = found
-    if value < thr:
-        return ev(
-            "availability",
-            CAUSE,
-            "abnormal",
+
+    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
+        support = (
             w.strong
             * strength(value, thr, thr - 20.0)
             * site_factor(ctx, stats.cell_id)
-            * time_share(stats.unavailable_hours, stats.hours_at, s),
-            cell=stats.cell_id,
-            value=value,
-            threshold=thr,
-            unit="%",
-            window=ctx.window,
-            detail=f"cell availability down to {value:.1f}% (< {thr}% in "
-            f"{stats.unavailable_hours} "
-            f"of {stats.hours} hour(s))",
+            * time_share(stats.unavailable_hours, stats.hours_at, s)
         )
-    return ev(
+        return support, (
+            f"cell availability down to {value:.1f}% (< {thr}% in {stats.unavailable_hours} "
+            f"of {stats.hours} hour(s))"
+        )
+
+    def normal(stats: KpiStats, value: float) -> tuple[float, str]:
+        return -w.context, f"serving cells available at least {value:.1f}% of every hour"
+
+    return kpi_check(
+        ctx,
         "availability",
         CAUSE,
-        "normal",
-        -w.context,
-        cell=stats.cell_id,
-        value=value,
+        lambda k: k.availability_min,
         threshold=thr,
+        higher_is_worse=False,
         unit="%",
-        window=ctx.window,
-        detail=f"serving cells available at least {value:.1f}% of every hour",
+        what="availability KPI",
+        abnormal=abnormal,
+        normal=normal,
     )
 
 
