@@ -8,13 +8,12 @@
   transaction (``ingest complaints`` runs one per file); chunks that fail are marked failed.
 - ``get_complaint``, ``list_complaints``: reads (MSISDN only masked).
 
-After each diagnosis is stored, ``workorders.hooks.on_diagnosis`` runs in the same transaction
-and the work-order id it returns is written into the diagnosis JSON.
+Diagnoses are stored by ``diagnostics.storing`` (mass events, the work-order hook) in the same
+transaction; the work-order id is written into the diagnosis JSON.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from collections import Counter
@@ -23,9 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-
-from diagnostics import mass_events
 from diagnostics.engine import Result, diagnose
 from diagnostics.models import ComplaintIn, ComplaintRecord
 from diagnostics.reads import (
@@ -39,11 +35,11 @@ from diagnostics.reads import (
     records_of,
 )
 from diagnostics.settings import DiagnosticsSettings, get_diag_settings
+from diagnostics.storing import store
 from netcomplaint.errors import NotFoundError
 from netcomplaint.privacy import hash_msisdn, mask_msisdn, pii_key
 from netcomplaint.settings import get_settings
 from storage.db import Conn
-from workorders import hooks
 
 log = logging.getLogger(__name__)
 __all__ = [  # the reads live in diagnostics.reads; this module is the interface
@@ -87,28 +83,10 @@ INSERT_SQL = (
     f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in _TYPES)}) "
     "ON CONFLICT (external_id) DO NOTHING RETURNING complaint_id, external_id"
 )
-STORE_SQL = """
-INSERT INTO diagnoses (complaint_id, primary_cause, attribution, confidence, serving_cells,
-                       mass_event_id, result, diagnosed_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, now())
-ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
-    attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
-    serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
-    result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
-"""
-DONE_SQL = """
-UPDATE complaints SET diagnosis_status = 'done', diagnosis_attempts = diagnosis_attempts + 1,
-       diagnosis_error = NULL, diagnosed_at = now()
-WHERE complaint_id = ANY(%s)
-"""
 FAILED_SQL = """
 UPDATE complaints SET diagnosis_status = 'failed', diagnosis_attempts = diagnosis_attempts + 1,
        diagnosis_error = left(%s, 2000)
 WHERE complaint_id = ANY(%s)
-"""
-WORK_ORDER_SQL = """
-UPDATE diagnoses SET result = jsonb_set(result, '{work_order_id}', to_jsonb(%s::text))
-WHERE complaint_id = %s
 """
 
 
@@ -222,116 +200,6 @@ def body_of(result: Result, document: dict[str, Any] | None = None) -> dict[str,
         "external_id": result.complaint.external_id,
         "diagnosis": document if document is not None else result.diagnosis.as_json(),
     }
-
-
-STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS _diag_stage (
-    complaint_id text, primary_cause text, attribution text, confidence double precision,
-    serving_cells text[], mass_event_id text, result jsonb
-) ON COMMIT DELETE ROWS
-"""
-UPSERT_SQL = """
-INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
-                            mass_event_id, result, diagnosed_at)
-SELECT complaint_id, primary_cause, attribution, confidence, serving_cells, mass_event_id,
-       result, now()
-FROM _diag_stage
-ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
-    attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
-    serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
-    result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
-"""
-
-
-def store(
-    conn: Conn, results: Sequence[Result], settings: DiagnosticsSettings
-) -> list[dict[str, Any]]:
-    """Mass events, diagnoses (COPY + one upsert), complaint status, then the work-order hook per
-    diagnosis; returns the diagnosis JSON of each result (with mass event and work order ids)."""
-    if not results:
-        return []
-    members = [
-        mass_events.Member(
-            r.complaint.complaint_id,
-            r.complaint.msisdn_hash,
-            r.diagnosis.primary_cause,
-            r.complaint.reported_at,
-            *_place(r),
-            tuple(r.diagnosis.serving_cells),
-        )
-        for r in results
-    ]
-    events = mass_events.assign(conn, members, settings)
-    documents = []
-    for r in results:
-        r.diagnosis.mass_event_id = events.get(r.complaint.complaint_id)
-        documents.append(r.diagnosis.as_json())
-    conn.execute(STAGE_SQL)
-    conn.execute("TRUNCATE _diag_stage")
-    with conn.cursor().copy(
-        "COPY _diag_stage (complaint_id, primary_cause, attribution, confidence, serving_cells, "
-        "mass_event_id, result) FROM STDIN"
-    ) as copy:
-        for r, doc in zip(results, documents, strict=True):
-            d = r.diagnosis
-            copy.write_row(
-                (
-                    r.complaint.complaint_id,
-                    d.primary_cause,
-                    d.attribution,
-                    round(d.confidence, 6),
-                    d.serving_cells,
-                    d.mass_event_id,
-                    json.dumps(doc, ensure_ascii=False),
-                )
-            )
-    conn.execute(UPSERT_SQL)
-    conn.execute(DONE_SQL, ([r.complaint.complaint_id for r in results],))
-    _work_orders(conn, results, documents)
-    return documents
-
-
-def _place(r: Result) -> tuple[float | None, float | None]:
-    loc = r.context.serving.location
-    return (loc[0], loc[1]) if loc is not None else (None, None)
-
-
-def _work_orders(
-    conn: Conn, results: Sequence[Result], documents: Sequence[dict[str, Any]]
-) -> None:
-    try:
-        with conn.transaction():  # one savepoint for the batch; one per complaint only on trouble
-            ids = [_hook(conn, r, doc) for r, doc in zip(results, documents, strict=True)]
-    except psycopg.Error:
-        log.exception("work-order hook failed inside the batch; retrying one by one")
-        ids = []
-        for r, doc in zip(results, documents, strict=True):
-            try:
-                with conn.transaction():
-                    ids.append(_hook(conn, r, doc))
-            except psycopg.Error:
-                log.exception("work-order hook failed for %s", r.complaint.complaint_id)
-                ids.append(None)
-    updates = []
-    for r, doc, wo in zip(results, documents, ids, strict=True):
-        r.diagnosis.work_order_id = wo
-        doc["work_order_id"] = wo
-        if wo:
-            updates.append((wo, r.complaint.complaint_id))
-    if updates:
-        with conn.cursor() as cur:
-            cur.executemany(WORK_ORDER_SQL, updates)
-
-
-def _hook(conn: Conn, r: Result, document: dict[str, Any]) -> str | None:
-    complaint = r.complaint.as_mapping()
-    try:
-        return hooks.on_diagnosis(conn, complaint, document)
-    except psycopg.Error:
-        raise
-    except Exception:  # a bug in the hook must not lose the diagnosis
-        log.exception("work-order hook raised for %s", r.complaint.complaint_id)
-        return None
 
 
 # --- one complaint ----------------------------------------------------------------------------
