@@ -30,15 +30,20 @@ class Result:
     context: Context
 
 
+_OTHER_RANK = {"abnormal": 2, "unknown": 3, "normal": 4}
+
+
 def _order(evidence: list[Evidence], primary: str) -> list[Evidence]:
-    """The primary cause's evidence first, then the other abnormal findings, then the rest."""
-
-    def key(e: Evidence) -> tuple[int, int]:
+    """The primary cause's evidence first (abnormal findings first), then the other causes'
+    abnormal, unknown and normal findings; stable within each group. (Bucketed rather than
+    sorted with a key function: ~30 items per diagnosis, thousands of diagnoses per batch.)"""
+    buckets: tuple[list[Evidence], ...] = ([], [], [], [], [])
+    for e in evidence:
         if e.cause == primary:
-            return (0, 0 if e.finding == "abnormal" else 1)
-        return (1, {"abnormal": 0, "unknown": 1, "normal": 2}[e.finding])
-
-    return sorted(evidence, key=key)
+            buckets[0 if e.finding == "abnormal" else 1].append(e)
+        else:
+            buckets[_OTHER_RANK[e.finding]].append(e)
+    return [e for bucket in buckets for e in bucket]
 
 
 def diagnose_context(

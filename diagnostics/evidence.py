@@ -120,6 +120,8 @@ def _joined(values: list[Any]) -> str:
         return SEP.join(values)
     if isinstance(first, datetime):
         return SEP.join([f"{v.timestamp():.3f}" for v in values])
+    if isinstance(first, int | float) and not isinstance(first, bool):
+        return SEP.join(map(str, values))
     return SEP.join(map(_element, values))
 
 
@@ -131,6 +133,15 @@ def packed(params: dict[str, Any]) -> dict[str, Any]:
 def _push(columns: dict[str, list[Any]], **values: Any) -> None:
     for name, value in values.items():
         columns[name].append(value)
+
+
+def _extend(columns: dict[str, list[Any]], i: int, **values: list[Any]) -> None:
+    """Element rows of request ``i``: one per value, the lists of equal length."""
+    n = 0
+    for name, items in values.items():
+        columns[name].extend(items)
+        n = len(items)
+    columns["i"].extend([i] * n)
 
 
 def _rows(cursor: Any) -> list[tuple[Any, ...]]:
@@ -306,8 +317,8 @@ def _mr_params(
             continue
         m0 = c.reported_at - timedelta(days=settings.mr_lookback_days)
         _push(params, ri=i, d0=m0.date(), d1=c.reported_at.date(), t0=m0, t1=c.reported_at)
-        for g, weight in _grid_disk(c.lat, c.lon, layout[0], settings.mr_radius_m):
-            _push(params, i=i, grid=g, w=weight)
+        disk = _grid_disk(c.lat, c.lon, layout[0], settings.mr_radius_m)
+        _extend(params, i, grid=[g for g, _ in disk], w=[w for _, w in disk])
     out: dict[str, Any] = dict(params) if params else {"i": []}
     out.update(
         weak=settings.weak_rsrp_dbm, poor_sinr=settings.poor_sinr_db, good=settings.good_rsrp_dbm
@@ -420,16 +431,18 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
         _push(kpi, ri=i, a0=a0, a1=a1)
         _push(alarm, ri=i, f=f, t=t)
         _push(near_cell, ri=i, t0=t0, t1=t1, h=c.msisdn_hash, cid=c.complaint_id)
-        for cell in serving.cells:
-            _push(kpi, i=i, cell=cell)
-        objects = [(o, "serving") for o in [*serving.cells, *serving.sites]]
-        objects += [(o, "neighbour") for o in serving.neighbours]
+        _extend(kpi, i, cell=serving.cells)
+        own = [*serving.cells, *serving.sites]
         neighbour_sites = dict.fromkeys(
             ctx.site_of[n] for n in serving.neighbours if n in ctx.site_of
         )
-        objects += [(s, "neighbour") for s in neighbour_sites if s not in serving.sites]
-        for obj, role in objects:
-            _push(alarm, i=i, obj=obj, role=role)
+        around = [*serving.neighbours, *(s for s in neighbour_sites if s not in serving.sites)]
+        _extend(
+            alarm,
+            i,
+            obj=[*own, *around],
+            role=["serving"] * len(own) + ["neighbour"] * len(around),
+        )
         if serving.location is not None:
             lat, lon = serving.location
             dlon = radius / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.05))
@@ -445,8 +458,7 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
                 h=c.msisdn_hash,
                 cid=c.complaint_id,
             )
-        for cell in serving.cells[:3]:
-            _push(near_cell, i=i, cell=cell)
+        _extend(near_cell, i, cell=serving.cells[:3])
     thresholds = {
         "avail": settings.availability_pct,
         "setup": settings.setup_sr_pct,

@@ -299,9 +299,9 @@ def serving_cells(
     effective = np.maximum(dist, 30.0) * 10.0 ** (att / 35.0)
     usable = np.ones(len(rows), dtype=np.bool_)
     if technologies is not None:
-        usable = np.isin(
-            index.tech_code[rows], [TECH_CODES[t] for t in technologies if t in TECH_CODES]
-        )
+        allowed = np.zeros(len(TECH_CODES) + 1, dtype=np.bool_)  # code -1 (unknown) → last
+        allowed[[TECH_CODES[t] for t in technologies if t in TECH_CODES]] = True
+        usable = allowed[index.tech_code[rows]]
     order = np.argsort(np.where(usable, effective, np.inf), kind="stable")
     codes = index.site_code[rows]
     sites: dict[int, float] = {}  # site code → attenuation of its best usable cell
@@ -309,7 +309,7 @@ def serving_cells(
         if len(sites) >= settings.serving_sites:
             break
         sites.setdefault(int(codes[pos]), float(att[pos]))
-    at_sites = np.isin(codes, list(sites))
+    at_sites = (codes[:, None] == np.fromiter(sites, np.int64, len(sites))[None, :]).any(axis=1)
     best_att = np.array([sites.get(int(c), np.inf) for c in codes[at_sites]])
     ok = np.zeros(len(rows), dtype=np.bool_)
     ok[np.flatnonzero(at_sites)[att[at_sites] <= best_att + 3.0]] = True  # + co-sector cells

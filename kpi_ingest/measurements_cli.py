@@ -20,6 +20,7 @@ from kpi_ingest.pm.ldn import CellRule
 from kpi_ingest.pm.loader import PmContext, load_pm_file
 from kpi_ingest.run import IngestRun, expand_paths, ingest_files
 from kpi_ingest.settings import IngestSettings, builtin_formulas_path
+from kpi_ingest.stats import make_visible
 from kpi_ingest.values import parse_date, timestamp_parser, zone
 from netcomplaint.errors import FileFormatError, InputError
 from netcomplaint.runtime import cli_errors, database, err_console
@@ -139,6 +140,8 @@ def kpis_command(
         run = ingest_files(
             conn, "kpis", expand_paths(files, KPI_SUFFIXES), load, strict=strict, options_key=key
         )
+        if run.rows_loaded:
+            make_visible(conn, "kpis")
     notes = list(pm.notes)
     if pm.counter_values or pm.kpi_rows:
         notes.append(
@@ -197,6 +200,8 @@ def mr_command(
         run = ingest_files(
             conn, "mr", expand_paths(files, MR_SUFFIXES), load, strict=strict, options_key=key
         )
+        if run.rows_loaded:
+            make_visible(conn, "mr_samples", "mr_grid")
     _finish(run, [])
 
 

@@ -82,7 +82,7 @@ CROSS JOIN LATERAL (
            max(h.prb) FILTER (WHERE NOT h.at)                                      AS prb_before
     FROM (
         SELECT date_trunc('hour', k.ts)                                   AS bucket,
-               k.ts >= date_trunc('hour', to_timestamp(r.a0))             AS at,
+               k.at,
                min(k.availability_pct)                                    AS avail_min,
                least(avg(k.rrc_setup_sr_pct), avg(k.erab_setup_sr_pct))   AS setup,
                avg(k.call_drop_rate_pct)                                  AS drop_rate,
@@ -91,12 +91,22 @@ CROSS JOIN LATERAL (
                avg(k.avg_cqi)                                             AS cqi,
                avg(k.dl_user_thr_mbps)                                    AS thr,
                avg(k.rrc_users_avg)                                       AS users
-        FROM kpis k
-        WHERE k.cell_id = e.cell
-          AND ((k.ts >= date_trunc('hour', to_timestamp(r.a0)) AND k.ts < to_timestamp(r.a1))
-            OR (k.ts >= date_trunc('hour', to_timestamp(r.a0)) - interval '1 day'
-                AND k.ts < to_timestamp(r.a1) - interval '1 day'
-                AND k.ts < date_trunc('hour', to_timestamp(r.a0))))
+        -- two range scans of the covering index (kpis_cell_ts_covering): index-only, no heap
+        FROM (
+            SELECT true AS at, ts, availability_pct, rrc_setup_sr_pct, erab_setup_sr_pct,
+                   call_drop_rate_pct, prb_util_dl_pct, ul_interference_dbm, avg_cqi,
+                   dl_user_thr_mbps, rrc_users_avg
+            FROM kpis
+            WHERE cell_id = e.cell AND ts >= date_trunc('hour', to_timestamp(r.a0))
+              AND ts < to_timestamp(r.a1)
+            UNION ALL
+            SELECT false, ts, availability_pct, rrc_setup_sr_pct, erab_setup_sr_pct,
+                   call_drop_rate_pct, prb_util_dl_pct, ul_interference_dbm, avg_cqi,
+                   dl_user_thr_mbps, rrc_users_avg
+            FROM kpis
+            WHERE cell_id = e.cell AND ts >= date_trunc('hour', to_timestamp(r.a0)) - interval '1 day'
+              AND ts < least(to_timestamp(r.a1) - interval '1 day', date_trunc('hour', to_timestamp(r.a0)))
+        ) k
         GROUP BY 1, 2
     ) h
 ) s
@@ -114,22 +124,42 @@ JOIN alarms a ON a.object_id = e.obj AND a.raised_at < to_timestamp(r.t)
 -- name: mr_grid
 -- Coverage around the place from the daily MR grid, read once: the all-cells rows (cell_id '')
 -- give the coverage, the per-cell rows which cells serve here (samples weighted by nearness, w).
+-- Each grid's days are summed first (one row per grid and cell), so ``grids`` is a plain count.
 SELECT e.i, m.cell_id,
-       sum(m.samples)::bigint                                          AS samples,
-       count(DISTINCT m.grid_id)::int                                  AS grids,
-       sum(m.samples * m.weak_share) / nullif(sum(m.samples) FILTER (WHERE m.weak_share IS NOT NULL), 0) AS weak_share,
-       sum(m.samples * m.rsrp_p10) / nullif(sum(m.samples) FILTER (WHERE m.rsrp_p10 IS NOT NULL), 0) AS rsrp_p10,
-       sum(m.samples * m.rsrp_p50) / nullif(sum(m.samples) FILTER (WHERE m.rsrp_p50 IS NOT NULL), 0) AS rsrp_p50,
-       sum(m.samples * m.rsrp_p90) / nullif(sum(m.samples) FILTER (WHERE m.rsrp_p90 IS NOT NULL), 0) AS rsrp_p90,
-       sum(m.samples * m.sinr_mean) / nullif(sum(m.samples) FILTER (WHERE m.sinr_mean IS NOT NULL), 0) AS sinr_mean,
-       sum(m.samples * m.poor_sinr_share) / nullif(sum(m.samples) FILTER (WHERE m.poor_sinr_share IS NOT NULL), 0) AS poor_sinr_share,
-       NULL::double precision                                          AS good_rsrp_poor_sinr_share,
-       sum(m.samples * e.w)                                            AS weighted
+       sum(m.samples)::bigint                                   AS samples,
+       count(*)::int                                            AS grids,
+       sum(m.weak_x) / nullif(sum(m.weak_n), 0)                 AS weak_share,
+       sum(m.p10_x) / nullif(sum(m.p10_n), 0)                   AS rsrp_p10,
+       sum(m.p50_x) / nullif(sum(m.p50_n), 0)                   AS rsrp_p50,
+       sum(m.p90_x) / nullif(sum(m.p90_n), 0)                   AS rsrp_p90,
+       sum(m.sinr_x) / nullif(sum(m.sinr_n), 0)                 AS sinr_mean,
+       sum(m.poor_x) / nullif(sum(m.poor_n), 0)                 AS poor_sinr_share,
+       NULL::double precision                                   AS good_rsrp_poor_sinr_share,
+       sum(m.samples * e.w)                                     AS weighted
 FROM unnest(string_to_array(%(i)s, chr(31))::int[], string_to_array(%(grid)s, chr(31)),
             string_to_array(%(w)s, chr(31))::float8[]) AS e(i, g, w)
 JOIN unnest(string_to_array(%(ri)s, chr(31))::int[], string_to_array(%(d0)s, chr(31))::date[],
             string_to_array(%(d1)s, chr(31))::date[]) AS r(i, d0, d1) ON r.i = e.i
-JOIN mr_grid m ON m.grid_id = e.g AND m.day >= r.d0 AND m.day <= r.d1
+-- LATERAL: one index-only probe of mr_grid_covering per grid (for big batches a merge join over
+-- the whole grid table looks cheaper to the planner, but reads every row of it)
+CROSS JOIN LATERAL (
+    SELECT g.cell_id,
+           sum(g.samples)                                                   AS samples,
+           sum(g.samples * g.weak_share)                                    AS weak_x,
+           sum(g.samples) FILTER (WHERE g.weak_share IS NOT NULL)           AS weak_n,
+           sum(g.samples * g.rsrp_p10)                                      AS p10_x,
+           sum(g.samples) FILTER (WHERE g.rsrp_p10 IS NOT NULL)             AS p10_n,
+           sum(g.samples * g.rsrp_p50)                                      AS p50_x,
+           sum(g.samples) FILTER (WHERE g.rsrp_p50 IS NOT NULL)             AS p50_n,
+           sum(g.samples * g.rsrp_p90)                                      AS p90_x,
+           sum(g.samples) FILTER (WHERE g.rsrp_p90 IS NOT NULL)             AS p90_n,
+           sum(g.samples * g.sinr_mean)                                     AS sinr_x,
+           sum(g.samples) FILTER (WHERE g.sinr_mean IS NOT NULL)            AS sinr_n,
+           sum(g.samples * g.poor_sinr_share)                               AS poor_x,
+           sum(g.samples) FILTER (WHERE g.poor_sinr_share IS NOT NULL)      AS poor_n
+    FROM mr_grid g WHERE g.grid_id = e.g AND g.day >= r.d0 AND g.day <= r.d1
+    GROUP BY g.cell_id
+) m
 GROUP BY e.i, m.cell_id;
 
 -- name: mr_samples
