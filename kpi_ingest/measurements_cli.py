@@ -140,9 +140,8 @@ def kpis_command(
         run = ingest_files(
             conn, "kpis", expand_paths(files, KPI_SUFFIXES), load, strict=strict, options_key=key
         )
-        if run.rows_loaded:
-            make_visible(conn, "kpis")
-    notes = list(pm.notes)
+        vacuumed = make_visible(conn, "kpis") if run.rows_loaded else None
+    notes = [*pm.notes, *([vacuumed] if vacuumed else [])]
     if pm.counter_values or pm.kpi_rows:
         notes.append(
             f"pm: {pm.counter_values:,} counter values parsed and stored in {pm.store_s:.1f} s, "
@@ -200,9 +199,8 @@ def mr_command(
         run = ingest_files(
             conn, "mr", expand_paths(files, MR_SUFFIXES), load, strict=strict, options_key=key
         )
-        if run.rows_loaded:
-            make_visible(conn, "mr_samples", "mr_grid")
-    _finish(run, [])
+        vacuumed = make_visible(conn, "mr_samples", "mr_grid") if run.rows_loaded else None
+    _finish(run, [vacuumed] if vacuumed else [])
 
 
 @cli_errors

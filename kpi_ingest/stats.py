@@ -7,6 +7,7 @@ rows, so running it when the estimate is far below what was just loaded keeps pl
 
 from __future__ import annotations
 
+import psycopg
 from psycopg import sql
 
 from storage.db import Conn
@@ -24,17 +25,22 @@ def refresh_if_stale(conn: Conn, table: str, rows_added: int) -> bool:
     return True
 
 
-def make_visible(conn: Conn, *tables: str) -> None:
-    """VACUUM (ANALYZE) after a load, outside any transaction.
+def make_visible(conn: Conn, *tables: str) -> str | None:
+    """VACUUM (ANALYZE) after a load, outside any transaction; returns a note if it failed.
 
     Freshly loaded pages aren't marked all-visible until a vacuum sees them, and until then
     index-only scans (the diagnosis's KPI and MR reads) fetch every row from the table anyway;
-    autovacuum gets there only after a fifth of the table has been inserted."""
+    autovacuum gets there only after a fifth of the table has been inserted. The load is already
+    committed, so a failed vacuum is only a note: autovacuum catches up later."""
     conn.commit()
     was = conn.autocommit
     conn.autocommit = True
     try:
+        conn.execute("SET statement_timeout = 0")  # as long as the table needs
         for table in tables:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+    except psycopg.Error as exc:
+        return f"vacuum after the load failed ({exc}); queries are slower until autovacuum runs"
     finally:
         conn.autocommit = was
+    return None

@@ -250,3 +250,27 @@ def test_real_mlmatt_kpis(real_data: Path, conn: Conn) -> None:
         "2019-03-02",
     )
     assert test.exit_code == 0 and "rows loaded" in test.stdout
+
+
+@pytest.mark.usefixtures("nc_env")
+def test_cli_load_leaves_kpis_readable_index_only(tmp_path: Path, conn: Conn) -> None:
+    """After ``ingest kpis`` the pages are all-visible, so the diagnosis's KPI read (a range of
+    the covering index) touches no table rows."""
+    body = "".join(
+        f"2024-01-01T{h:02d}:{m:02d}:00Z,C{c},900,99.0,{c + m},-110\n"
+        for c in range(30)
+        for h in range(24)
+        for m in (0, 15, 30, 45)
+    )
+    result = cli("ingest", "kpis", str(write(tmp_path, "k.csv", HEADER + body)))
+    assert result.exit_code == 0, result.output
+    conn.commit()
+    plan = "\n".join(
+        str(r[0])
+        for r in conn.execute(
+            "EXPLAIN (ANALYZE, COSTS OFF) SELECT ts, prb_util_dl_pct FROM kpis "
+            "WHERE cell_id = 'C7' AND ts >= '2024-01-01T06:00:00Z' AND ts < '2024-01-01T12:00Z'"
+        ).fetchall()
+    )
+    assert "Index Only Scan using kpis_cell_ts_covering" in plan, plan
+    assert "Heap Fetches: 0" in plan, plan
