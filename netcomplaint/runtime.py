@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+import psycopg
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -37,6 +38,14 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             first = exc.errors()[0]
             where = "NETCOMPLAINT_" + "_".join(str(p) for p in first["loc"]).upper()
             err_console.print(f"[red]error:[/red] {where}: {first['msg']}", markup=True)
+            raise typer.Exit(1) from None
+        except psycopg.Error as exc:  # e.g. a statement timeout: one line, not a traceback
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            err_console.print(
+                f"[red]error:[/red] the database stopped the command: {reason}",
+                markup=True,
+                highlight=False,
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")

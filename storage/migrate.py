@@ -75,6 +75,8 @@ def migrate(conn: Conn) -> list[str]:
     if not conn.autocommit:
         raise ValueError("migrate() needs an autocommit connection")
     applied: list[str] = []
+    # DDL on big tables (an index over months of KPIs) takes minutes: no API statement timeout
+    conn.execute("SET statement_timeout = 0")
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
     try:
         conn.execute(

@@ -4,7 +4,10 @@ import json
 from typing import Any
 
 import psycopg
+import pytest
+import typer
 
+from netcomplaint.runtime import cli_errors
 from storage.migrate import latest_version, migrate
 from tests.cli_helpers import run_cli
 
@@ -35,3 +38,24 @@ def test_unreachable_database_is_one_clear_line(nc_env: dict[str, str]) -> None:
     assert result.returncode == 1
     assert "cannot reach the database at postgresql://nobody@127.0.0.1:1/none" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_migrations_run_without_the_api_statement_timeout(db_url: str) -> None:
+    """An index over months of KPIs takes minutes; the API's timeout must not cancel it."""
+    with psycopg.connect(db_url, autocommit=True, options="-c statement_timeout=5") as conn:
+        migrate(conn)
+        row = conn.execute("SHOW statement_timeout").fetchone()
+        assert row is not None and row[0] == "0"
+
+
+def test_database_errors_in_commands_are_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    @cli_errors
+    def command() -> None:
+        raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    assert stopped.value.exit_code == 1
+    err = capsys.readouterr().err
+    assert "the database stopped the command: canceling statement due to statement timeout" in err
+    assert "Traceback" not in err
