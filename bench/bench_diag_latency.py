@@ -13,6 +13,9 @@ complaints; then, on the same database:
 
     .venv/bin/python bench/bench_diag_latency.py --cells 2000 --days 7 --complaints 3000
     .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big   # an existing scenario
+    # a scenario already loaded (all but its complaints) into an embedded data dir, e.g. the
+    # 10 k-cell, 30-day one, whose load takes ~25 min: complaints, diagnoses and orders are cleared
+    .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big30/scn --loaded /tmp/big30/data
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -38,6 +43,8 @@ from diagnostics.settings import get_diag_settings  # noqa: E402
 from kpi_ingest.csvsource import FileReport  # noqa: E402
 from netcomplaint.privacy import pii_key  # noqa: E402
 from netcomplaint.settings import get_settings  # noqa: E402
+from storage.migrate import migrate  # noqa: E402
+from storage.server import embedded_url  # noqa: E402
 
 
 def percentiles(values: list[float]) -> str:
@@ -50,6 +57,27 @@ def percentiles(values: list[float]) -> str:
         f"p50 {at(0.5):.1f} ms, p95 {at(0.95):.1f} ms, p99 {at(0.99):.1f} ms, "
         f"max {ordered[-1] * 1000:.1f} ms"
     )
+
+
+@contextmanager
+def database_for(loaded: Path | None, directory: Path) -> Iterator[str]:
+    """The already loaded database (complaints and what follows from them cleared), or a fresh
+    one with the scenario loaded through the real ingest commands except its complaints."""
+    if loaded is not None:
+        url = embedded_url(loaded)
+        with psycopg.connect(url, autocommit=True) as conn:
+            migrate(conn)
+            conn.execute("TRUNCATE complaints, mass_events, work_orders CASCADE")
+        yield url
+        return
+    with fresh_database() as url:
+        started = time.perf_counter()
+        timings = ingest_scenario(url, directory, skip=("complaints",))
+        print(
+            f"loaded {directory.name} in {time.perf_counter() - started:.0f} s: "
+            + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+        )
+        yield url
 
 
 def main() -> None:
@@ -65,6 +93,9 @@ def main() -> None:
         "--singles", type=int, default=300, help="complaints diagnosed one at a time"
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "nc-bench-diag")
+    parser.add_argument(
+        "--loaded", type=Path, help="embedded data dir where --scenario is already loaded"
+    )
     args = parser.parse_args()
     os.environ.setdefault("NETCOMPLAINT_DATA_DIR", str(args.work / "data"))
     directory = (
@@ -101,73 +132,61 @@ def main() -> None:
     )
     settings = get_diag_settings()
     key = pii_key(get_settings())
-    with fresh_database() as url:
-        started = time.perf_counter()
-        timings = ingest_scenario(url, directory, skip=("complaints",))
-        print(
-            f"loaded {directory.name} in {time.perf_counter() - started:.0f} s: "
-            + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+    with database_for(args.loaded, directory) as url, psycopg.connect(url) as conn:
+        cells, kpis = (
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,) for t in ("cells", "kpis")
         )
-        with psycopg.connect(url) as conn:
-            cells, kpis = (
-                conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,)
-                for t in ("cells", "kpis")
-            )
-            print(
-                f"database: {cells[0]:,} cells, {kpis[0]:,} KPI rows, {len(complaints):,} "
-                "complaints"
-            )
-            singles, batch = complaints[: args.singles], complaints[args.singles :]
-            engine.diagnose(conn, [service.to_record(singles[0], key)], settings)  # warm the caches
+        print(f"database: {cells[0]:,} cells, {kpis[0]:,} KPI rows, {len(complaints):,} complaints")
+        singles, batch = complaints[: args.singles], complaints[args.singles :]
+        engine.diagnose(conn, [service.to_record(singles[0], key)], settings)  # warm the caches
+        conn.rollback()
+        submit_times, engine_times = [], []
+        for c in singles:
+            t0 = time.perf_counter()
+            submitted = service.submit_complaint(conn, c, settings=settings, key=key)
+            submit_times.append(time.perf_counter() - t0)
+            record = service.records_of(conn, [submitted.complaint_id])[0]
+            t0 = time.perf_counter()
+            engine.diagnose(conn, [record], settings)
+            engine_times.append(time.perf_counter() - t0)
             conn.rollback()
-            submit_times, engine_times = [], []
-            for c in singles:
-                t0 = time.perf_counter()
-                submitted = service.submit_complaint(conn, c, settings=settings, key=key)
-                submit_times.append(time.perf_counter() - t0)
-                record = service.records_of(conn, [submitted.complaint_id])[0]
-                t0 = time.perf_counter()
-                engine.diagnose(conn, [record], settings)
-                engine_times.append(time.perf_counter() - t0)
-                conn.rollback()
-            print(f"\none diagnosis in process ({len(singles)} complaints):")
-            print(f"  engine (evidence, checks, ranking, reply): {percentiles(engine_times)}")
-            print(
-                f"  submit_complaint (store, diagnose, mass event, work-order hook, commits): "
-                f"{percentiles(submit_times)}"
-            )
-            one_by_one = len(singles) / sum(submit_times)
+        print(f"\none diagnosis in process ({len(singles)} complaints):")
+        print(f"  engine (evidence, checks, ranking, reply): {percentiles(engine_times)}")
+        print(
+            f"  submit_complaint (store, diagnose, mass event, work-order hook, commits): "
+            f"{percentiles(submit_times)}"
+        )
+        one_by_one = len(singles) / sum(submit_times)
 
-            t0 = time.perf_counter()
-            with conn.transaction():
-                result_batch = service.submit_batch(conn, batch, settings=settings, key=key)
-            seconds = time.perf_counter() - t0
-            rate = len(batch) / seconds
-            records = service.records_of(
-                conn,
-                [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT complaint_id FROM complaints WHERE external_id = ANY(%s)",
-                        ([c.external_id for c in batch],),
-                    ).fetchall()
-                ],
-            )
-            t0 = time.perf_counter()
-            engine.diagnose(conn, records, settings)
-            engine_rate = len(records) / (time.perf_counter() - t0)
-            conn.rollback()
-            print(f"\nbatch ({len(batch)} complaints): {result_batch.summary()}")
-            print(
-                f"  submit_batch (the ingest path, with the work-order hook): {rate:,.0f} "
-                "complaints/s"
-            )
-            print(f"  engine alone, set-based: {engine_rate:,.0f} complaints/s")
-            print(
-                f"  baseline one-by-one submit_complaint: {one_by_one:,.0f} complaints/s "
-                f"→ batch is {rate / one_by_one:.1f}× faster"
-            )
-            print(f"\nmean single engine latency {statistics.mean(engine_times) * 1000:.1f} ms")
+        t0 = time.perf_counter()
+        with conn.transaction():
+            result_batch = service.submit_batch(conn, batch, settings=settings, key=key)
+        seconds = time.perf_counter() - t0
+        rate = len(batch) / seconds
+        records = service.records_of(
+            conn,
+            [
+                r[0]
+                for r in conn.execute(
+                    "SELECT complaint_id FROM complaints WHERE external_id = ANY(%s)",
+                    ([c.external_id for c in batch],),
+                ).fetchall()
+            ],
+        )
+        t0 = time.perf_counter()
+        engine.diagnose(conn, records, settings)
+        engine_rate = len(records) / (time.perf_counter() - t0)
+        conn.rollback()
+        print(f"\nbatch ({len(batch)} complaints): {result_batch.summary()}")
+        print(
+            f"  submit_batch (the ingest path, with the work-order hook): {rate:,.0f} complaints/s"
+        )
+        print(f"  engine alone, set-based: {engine_rate:,.0f} complaints/s")
+        print(
+            f"  baseline one-by-one submit_complaint: {one_by_one:,.0f} complaints/s "
+            f"→ batch is {rate / one_by_one:.1f}× faster"
+        )
+        print(f"\nmean single engine latency {statistics.mean(engine_times) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

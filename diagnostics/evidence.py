@@ -21,6 +21,8 @@ from importlib import resources
 from typing import Any
 
 import h3
+import numpy as np
+import numpy.typing as npt
 
 from diagnostics.context import (
     AlarmRow,
@@ -232,15 +234,26 @@ def gather(
     mr_cells: dict[int, dict[str, float]] = defaultdict(dict)
     for r in cell_rows:
         mr_cells[int(r[0])][str(r[1])] = float(r[2])
+    placed = [i for i, c in enumerate(complaints) if c.lat is not None and c.lon is not None]
+    lats = [float(complaints[i].lat or 0.0) for i in placed]
+    lons = [float(complaints[i].lon or 0.0) for i in placed]
+    # one query of each spatial index for the whole batch
+    candidates = dict(
+        zip(
+            placed,
+            cells.rows_within_many(lats, lons, settings.serving_search_radius_m),
+            strict=True,
+        )
+    )
+    area_hits = dict(zip(placed, areas.at_many(lats, lons, settings.area_margin_m), strict=True))
     contexts: list[Context] = []
     for i, c in enumerate(complaints):
         sub = subscribers.get(c.msisdn_hash)
-        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings)
+        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, candidates.get(i))
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
         ctx.registration_window = (reg["t0"][i], reg["t1"][i])
-        if c.lat is not None and c.lon is not None:
-            ctx.areas = areas.at(c.lat, c.lon, settings.area_margin_m)
+        ctx.areas = area_hits.get(i, [])
         contexts.append(ctx)
     for r in reg_rows:
         contexts[int(r[0])].registration = Registration(
@@ -371,12 +384,23 @@ def _context(
     sub: Subscriber | None,
     counts: dict[str, float],
     settings: DiagnosticsSettings,
+    candidates: npt.NDArray[np.int64] | None = None,
 ) -> Context:
     window = complaint_window(c, settings)
     techs = _device_technologies(sub)
-    serving = serving_cells(cells, c.lat, c.lon, settings, cell_id=c.cell_id, technologies=techs)
+    serving = serving_cells(
+        cells,
+        c.lat,
+        c.lon,
+        settings,
+        cell_id=c.cell_id,
+        technologies=techs,
+        candidates=candidates,
+    )
     if techs is not None and not serving.cells:  # the device can use none of them: show them all
-        serving = serving_cells(cells, c.lat, c.lon, settings, cell_id=c.cell_id)
+        serving = serving_cells(
+            cells, c.lat, c.lon, settings, cell_id=c.cell_id, candidates=candidates
+        )
     geometry = None
     measured = mr_serving(counts, cells, settings, techs)
     if measured:

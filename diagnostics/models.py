@@ -239,18 +239,25 @@ class Evidence:
     detail: str = ""
     support: float = 0.0
 
-    def as_json(self, times: dict[datetime, str] | None = None) -> dict[str, Any]:
-        """The contract's evidence item; ``times`` caches ISO strings across items."""
+    def as_json(
+        self, times: dict[tuple[datetime, datetime], list[str]] | None = None
+    ) -> dict[str, Any]:
+        """The contract's evidence item; ``times`` caches the ISO window across items (a
+        diagnosis's items share a few windows)."""
         window = None
         if self.window is not None:
             cache = times if times is not None else {}
-            window = [cache.get(t) or cache.setdefault(t, iso(t)) for t in self.window]
+            window = cache.get(self.window)
+            if window is None:
+                window = cache[self.window] = [iso(self.window[0]), iso(self.window[1])]
+            window = list(window)
+        value = self.value
         return {
             "check": self.check,
             "cause": self.cause,
             "finding": self.finding,
             "cell_id": self.cell_id,
-            "value": None if self.value is None else round(float(self.value), 4),
+            "value": None if value is None else round(float(value), 4),
             "threshold": self.threshold,
             "unit": self.unit,
             "window": window,
@@ -284,7 +291,7 @@ class Diagnosis:
     mass_event_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        times: dict[datetime, str] = {}
+        times: dict[tuple[datetime, datetime], list[str]] = {}
         return {
             "primary_cause": self.primary_cause,
             "attribution": self.attribution,

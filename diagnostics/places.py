@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely import affinity
 from shapely.geometry import Point, shape
@@ -59,20 +61,28 @@ class AreaIndex:
 
     def at(self, lat: float, lon: float, margin_m: float) -> list[AreaHit]:
         """Areas containing the place or within ``margin_m`` of it, nearest first."""
-        if self.tree is None:
-            return []
-        point = Point(lon, lat)
-        margin_deg = margin_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.05))
-        hits: list[AreaHit] = []
-        for pos in self.tree.query(point, predicate="dwithin", distance=margin_deg):
-            geom = self.geometries[int(pos)]
+        return self.at_many([lat], [lon], margin_m)[0]
+
+    def at_many(
+        self, lats: Sequence[float], lons: Sequence[float], margin_m: float
+    ) -> list[list[AreaHit]]:
+        """``at`` for many places with one query of the tree (most places hit no area)."""
+        found: list[list[AreaHit]] = [[] for _ in lats]
+        if self.tree is None or not len(lats):
+            return found
+        lat_a, lon_a = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+        points: npt.NDArray[np.object_] = np.asarray(shapely.points(lon_a, lat_a))
+        margin_deg = margin_m / (METRES_PER_DEGREE * np.maximum(np.cos(np.radians(lat_a)), 0.05))
+        which, areas = self.tree.query(points, predicate="dwithin", distance=margin_deg)
+        for k, pos in zip(which.tolist(), areas.tolist(), strict=True):
+            geom, point, lat = self.geometries[pos], points[k], float(lat_a[k])
             inside = geom.contains(point) or geom.touches(point)
             metres = 0.0 if inside else _metres(geom, point, lat)
             if metres > margin_m:
                 continue
-            area_id, kind, name, note, planned = self.rows[int(pos)]
-            hits.append(AreaHit(area_id, kind, name, note, planned, metres))
-        return sorted(hits, key=lambda h: (h.distance_m, h.area_id))
+            area_id, kind, name, note, planned = self.rows[pos]
+            found[k].append(AreaHit(area_id, kind, name, note, planned, metres))
+        return [sorted(hits, key=lambda h: (h.distance_m, h.area_id)) for hits in found]
 
 
 def _metres(geom: BaseGeometry, point: Point, lat: float) -> float:

@@ -108,6 +108,7 @@ class CellIndex:
     tech_code: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     site_row: dict[str, int] = field(default_factory=dict)  # active site → its row in site_*
     site_code: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    xyz: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))  # unit vectors, all rows
     site_isd_m: FloatArray = field(
         default_factory=lambda: np.zeros(0)
     )  # local ISD around each site
@@ -174,6 +175,7 @@ class CellIndex:
             site_row={n: i for i, n in enumerate(site_names)},
             site_code=_codes(site_ids),
             site_isd_m=site_isd,
+            xyz=unit_vectors(lat, lon),
         )
 
     def __len__(self) -> int:
@@ -195,6 +197,17 @@ class CellIndex:
             if hits
             else np.empty(0, dtype=np.int64)
         )
+
+    def rows_within_many(
+        self, lats: Sequence[float], lons: Sequence[float], radius_m: float
+    ) -> list[npt.NDArray[np.int64]]:
+        """``rows_within`` for many places, with one query of the tree."""
+        empty = np.empty(0, dtype=np.int64)
+        if self.tree is None or not len(lats):
+            return [empty for _ in lats]
+        points = unit_vectors(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+        hits = self.tree.query_ball_point(points, chord(radius_m), return_sorted=True)
+        return [self.tree_rows[np.asarray(h, dtype=np.int64)] if h else empty for h in hits]
 
     def local_isd(self, row: int, default_m: float) -> float:
         """The local inter-site distance around the site of cell ``row`` (precomputed)."""
@@ -250,25 +263,35 @@ def serving_cells(
     *,
     cell_id: str | None = None,
     technologies: Sequence[str] | None = None,
+    candidates: npt.NDArray[np.int64] | None = None,
 ) -> Serving:
     """Serving-cell candidates for a place (or a given cell), best first.
 
     ``technologies``: only cells of these technologies serve (the device's capabilities);
     None = all. A given ``cell_id`` always comes first. ``network_technologies`` of the result
-    are those of every active cell at the serving sites, whatever the device.
+    are those of every active cell at the serving sites, whatever the device. ``candidates``:
+    the place's ``rows_within(serving_search_radius_m)`` when already known (batches).
     """
     given = [cell_id] if cell_id else []
     known = cell_id is None or cell_id in index.by_id
     if lat is None or lon is None:
         return _from_cell(index, cell_id, settings)
-    rows = index.rows_within(
-        lat, lon, min(settings.serving_search_radius_m, settings.serving_near_radius_m)
-    )
+    search = settings.serving_search_radius_m
+    if candidates is None:
+        candidates = index.rows_within(lat, lon, search)
+    rows = candidates
+    near_m = min(search, settings.serving_near_radius_m)
+    if near_m < search and len(candidates):
+        # the near ones among them, by the tree's own (chord) distance: the same rows, in the
+        # same order, as asking the tree for the near radius
+        place = unit_vectors(np.array([lat]), np.array([lon]))[0]
+        gap2 = ((index.xyz[candidates] - place) ** 2).sum(axis=1)
+        rows = candidates[gap2 <= chord(near_m) ** 2]
     if (
         len({index.site_ids[int(r)] for r in rows[index.active[rows]][:50]})
         < settings.serving_sites
     ):
-        rows = index.rows_within(lat, lon, settings.serving_search_radius_m)
+        rows = candidates
     east, north = local_xy(lat, lon, index.lat[rows], index.lon[rows])
     dist = np.hypot(east, north)
     planned_cell, planned_m = None, None
