@@ -6,21 +6,17 @@ cell, alarms on serving and neighbouring cells and sites, MR coverage around the
 areas, the subscriber's device and registration, other complaints nearby and the subscriber's own
 complaints elsewhere. It costs two pipelined round trips for the whole batch, whatever its size.
 Missing data is simply absent in the context (the checks then say "unknown"); it never raises.
+The MR side lives in ``evidence_mr``, the set-based parameter plumbing in ``sqlparams``.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from importlib import resources
+from datetime import timedelta
 from typing import Any
 
-import h3
 import numpy as np
 import numpy.typing as npt
 
@@ -37,17 +33,24 @@ from diagnostics.context import (
     complaint_window,
     kpi_window,
 )
+from diagnostics.evidence_mr import (
+    cell_mr_params,
+    mr_layout,
+    mr_params,
+    mr_serving,
+    set_coverage,
+)
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import area_index
 from diagnostics.serving import (
     CellIndex,
     cell_index,
-    database_key,
     distance_m,
     serving_cells,
     with_cells,
 )
 from diagnostics.settings import DiagnosticsSettings
+from diagnostics.sqlparams import extend, fetch_rows, packed, push, queries
 from storage.db import Conn
 
 METRES_PER_DEGREE = 111_320.0
@@ -66,17 +69,6 @@ __all__ = [  # the context types are re-exported: checks and tests import them f
 ]
 
 
-@lru_cache(maxsize=1)
-def queries() -> dict[str, str]:
-    """The named queries of sql/evidence.sql."""
-    text = resources.files("diagnostics").joinpath("sql/evidence.sql").read_text(encoding="utf-8")
-    named: dict[str, str] = {}
-    for part in re.split(r"^-- name: ", text, flags=re.M)[1:]:
-        name, _, body = part.partition("\n")
-        named[name.strip()] = body.strip().rstrip(";")
-    return named
-
-
 def _device_technologies(sub: Subscriber | None) -> tuple[str, ...] | None:
     """Technologies the handset can use; None = unknown (all cells may serve)."""
     if sub is None or sub.device is None:
@@ -87,89 +79,6 @@ def _device_technologies(sub: Subscriber | None) -> tuple[str, ...] | None:
     if sub.device.supports_nr and sub.sim_type == "5g":
         techs.append("NR")
     return tuple(techs)
-
-
-def _grid_disk(lat: float, lon: float, resolution: int, radius_m: float) -> list[tuple[str, float]]:
-    """The grids within ``radius_m`` of the place, each with a weight for "which cell serves
-    here": 1 within about 60 m, halving with every further ring (nearer samples tell more)."""
-    spacing = h3.average_hexagon_edge_length(resolution, unit="m") * math.sqrt(3.0)
-    k = max(0, round(radius_m / spacing))
-    centre = h3.latlng_to_cell(lat, lon, resolution)
-    near = max(0, round(60.0 / spacing))
-    out: list[tuple[str, float]] = []
-    for ring in range(k + 1):
-        weight = 1.0 if ring <= near else 0.5 ** (ring - near)
-        out.extend((g, weight) for g in h3.grid_ring(centre, ring))
-    return out
-
-
-SEP = "\x1f"  # chr(31), the unit separator: never inside an id read from CSV or JSON
-
-
-def _element(value: Any) -> str:
-    if isinstance(value, datetime):
-        return f"{value.timestamp():.3f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _joined(values: list[Any]) -> str:
-    if not values:
-        return ""
-    first = values[0]
-    if isinstance(first, str):
-        return SEP.join(values)
-    if isinstance(first, datetime):
-        return SEP.join([f"{v.timestamp():.3f}" for v in values])
-    if isinstance(first, int | float) and not isinstance(first, bool):
-        return SEP.join(map(str, values))
-    return SEP.join(map(_element, values))
-
-
-def packed(params: dict[str, Any]) -> dict[str, Any]:
-    """List parameters as one chr(31)-joined string each (split by string_to_array in SQL)."""
-    return {k: _joined(v) if isinstance(v, list) else v for k, v in params.items()}
-
-
-def _push(columns: dict[str, list[Any]], **values: Any) -> None:
-    for name, value in values.items():
-        columns[name].append(value)
-
-
-def _extend(columns: dict[str, list[Any]], i: int, **values: list[Any]) -> None:
-    """Element rows of request ``i``: one per value, the lists of equal length."""
-    n = 0
-    for name, items in values.items():
-        columns[name].extend(items)
-        n = len(items)
-    columns["i"].extend([i] * n)
-
-
-def _rows(cursor: Any) -> list[tuple[Any, ...]]:
-    return list(cursor.fetchall())
-
-
-_resolution_lock = threading.Lock()
-_resolutions: dict[tuple[Any, ...], tuple[int, bool]] = {}  # database → (h3 resolution, has grid)
-
-
-def _mr_layout(conn: Conn) -> tuple[int, bool] | None:
-    """The MR grid's h3 resolution and whether mr_grid is built; None while there is no MR.
-
-    Cached per database once MR exists (the resolution of a database's grid doesn't change)."""
-    key = database_key(conn)
-    with _resolution_lock:
-        if key in _resolutions:
-            return _resolutions[key]
-    row = conn.execute(queries()["mr_probe"]).fetchone()
-    if row is None or (row[0] is None and row[1] is None):
-        return None
-    layout = (h3.get_resolution(row[0] or row[1]), row[0] is not None)
-    if row[0] is not None:  # the grid is built: this layout is final
-        with _resolution_lock:
-            _resolutions[key] = layout
-    return layout
 
 
 def gather(
@@ -197,8 +106,8 @@ def gather(
         "t1": [c.reported_at + timedelta(days=1) for c in complaints],
         "cid": [c.complaint_id for c in complaints],
     }
-    layout = _mr_layout(conn)
-    mr = _mr_params(complaints, layout, settings)
+    layout = mr_layout(conn)
+    mr = mr_params(complaints, layout, settings)
     with conn.pipeline():
         cur_versions = conn.execute(q["versions"], binary=True)
         cur_subs = conn.execute(
@@ -213,20 +122,24 @@ def gather(
             else:
                 cur_cov = conn.execute(q["mr_samples"], packed(mr), binary=True)
                 cur_cells = conn.execute(q["mr_cells_samples"], packed(mr), binary=True)
-        own = _cell_mr_params(complaints, layout, settings)
+        own = cell_mr_params(complaints, layout, settings)
         if own["i"]:
             cur_own = conn.execute(q["mr_cell"], packed(own), binary=True)
-        versions = {str(r[0]): (int(r[1]), str(r[2])) for r in _rows(cur_versions)}
-        subs_rows, reg_rows, rep_rows = _rows(cur_subs), _rows(cur_regs), _rows(cur_reps)
-        cov_rows = _rows(cur_cov) if cur_cov is not None else []
-        cell_rows = _rows(cur_cells) if cur_cells is not None else []
-        own_rows = _rows(cur_own) if cur_own is not None else []
+        versions = {str(r[0]): (int(r[1]), str(r[2])) for r in fetch_rows(cur_versions)}
+        subs_rows, reg_rows, rep_rows = (
+            fetch_rows(cur_subs),
+            fetch_rows(cur_regs),
+            fetch_rows(cur_reps),
+        )
+        cov_rows = fetch_rows(cur_cov) if cur_cov is not None else []
+        cell_rows = fetch_rows(cur_cells) if cur_cells is not None else []
+        own_rows = fetch_rows(cur_own) if cur_own is not None else []
     if layout is not None and layout[1]:
         cell_rows = [(r[0], r[1], r[-1]) for r in cov_rows if r[1] != ""]
         cov_rows = [(r[0], *r[2:-1]) for r in cov_rows if r[1] == ""]
     if layout is not None and layout[1] and cov_rows and not cell_rows:
         # a grid without per-cell rows: which cell serves comes from the samples themselves
-        cell_rows = _rows(conn.execute(q["mr_cells_samples"], packed(mr), binary=True))
+        cell_rows = fetch_rows(conn.execute(q["mr_cells_samples"], packed(mr), binary=True))
 
     cells = cell_index(conn, versions)
     areas = area_index(conn, versions)
@@ -267,76 +180,9 @@ def gather(
         ("cell", own_rows),
     ):
         for r in rows:
-            _coverage(contexts[int(r[0])], source, r, settings)
+            set_coverage(contexts[int(r[0])], source, r, settings)
     _phase_two(conn, contexts, settings)
     return contexts
-
-
-def _coverage(ctx: Context, source: str, r: Sequence[Any], settings: DiagnosticsSettings) -> None:
-    values = [None if v is None else float(v) for v in r[3:10]]
-    ctx.coverage = Coverage(
-        source=source,
-        samples=int(r[1]),
-        grids=int(r[2]),
-        weak_share=values[0],
-        rsrp_p10=values[1],
-        rsrp_p50=values[2],
-        rsrp_p90=values[3],
-        sinr_mean=values[4],
-        poor_sinr_share=values[5],
-        good_rsrp_poor_sinr_share=values[6],
-        window=(
-            ctx.complaint.reported_at - timedelta(days=settings.mr_lookback_days),
-            ctx.complaint.reported_at,
-        ),
-    )
-
-
-def _cell_mr_params(
-    complaints: Sequence[ComplaintRecord],
-    layout: tuple[int, bool] | None,
-    settings: DiagnosticsSettings,
-) -> dict[str, Any]:
-    """Complaints that name a cell but give no position: that cell's own MR."""
-    params: dict[str, list[Any]] = defaultdict(list)
-    if layout is not None:
-        for i, c in enumerate(complaints):
-            if (c.lat is None or c.lon is None) and c.cell_id:
-                _push(
-                    params,
-                    i=i,
-                    cell=c.cell_id,
-                    t0=c.reported_at - timedelta(days=settings.mr_lookback_days),
-                    t1=c.reported_at,
-                )
-    out: dict[str, Any] = dict(params) if params else {"i": []}
-    out.update(
-        weak=settings.weak_rsrp_dbm, poor_sinr=settings.poor_sinr_db, good=settings.good_rsrp_dbm
-    )
-    return out
-
-
-def _mr_params(
-    complaints: Sequence[ComplaintRecord],
-    layout: tuple[int, bool] | None,
-    settings: DiagnosticsSettings,
-) -> dict[str, Any]:
-    """Grids around each place (element arrays) and each request's MR days (request arrays)."""
-    params: dict[str, list[Any]] = defaultdict(list)
-    if layout is None:
-        return {"i": []}
-    for i, c in enumerate(complaints):
-        if c.lat is None or c.lon is None:
-            continue
-        m0 = c.reported_at - timedelta(days=settings.mr_lookback_days)
-        _push(params, ri=i, d0=m0.date(), d1=c.reported_at.date(), t0=m0, t1=c.reported_at)
-        disk = _grid_disk(c.lat, c.lon, layout[0], settings.mr_radius_m)
-        _extend(params, i, grid=[g for g, _ in disk], w=[w for _, w in disk])
-    out: dict[str, Any] = dict(params) if params else {"i": []}
-    out.update(
-        weak=settings.weak_rsrp_dbm, poor_sinr=settings.poor_sinr_db, good=settings.good_rsrp_dbm
-    )
-    return out
 
 
 def _subscriber(r: Sequence[Any]) -> Subscriber:
@@ -352,30 +198,6 @@ def _subscriber(r: Sequence[Any]) -> Subscriber:
             r[11] or None,
         )
     return Subscriber(str(r[1]), str(r[2]), r[3], bool(r[4]), device)
-
-
-def mr_serving(
-    counts: dict[str, float],
-    cells: CellIndex,
-    settings: DiagnosticsSettings,
-    technologies: Sequence[str] | None,
-) -> list[str]:
-    """Cells that carry at least ``mr_serving_min_share`` of the MR samples here, most first."""
-    total = sum(counts.values())
-    if total < settings.mr_min_samples:
-        return []
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    chosen = [
-        c
-        for c, n in ranked
-        if n / total >= settings.mr_serving_min_share
-        and c in cells.by_id
-        and cells.status[cells.by_id[c]] == "active"
-    ]
-    if technologies is not None:
-        usable = [c for c in chosen if cells.technology[cells.by_id[c]] in technologies]
-        chosen = usable or chosen
-    return chosen[: settings.max_serving_cells]
 
 
 def _context(
@@ -452,16 +274,16 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
         f, t = ctx.window
         serving = ctx.serving
         t0, t1 = c.reported_at - half, c.reported_at + half
-        _push(kpi, ri=i, a0=a0, a1=a1)
-        _push(alarm, ri=i, f=f, t=t)
-        _push(near_cell, ri=i, t0=t0, t1=t1, h=c.msisdn_hash, cid=c.complaint_id)
-        _extend(kpi, i, cell=serving.cells)
+        push(kpi, ri=i, a0=a0, a1=a1)
+        push(alarm, ri=i, f=f, t=t)
+        push(near_cell, ri=i, t0=t0, t1=t1, h=c.msisdn_hash, cid=c.complaint_id)
+        extend(kpi, i, cell=serving.cells)
         own = [*serving.cells, *serving.sites]
         neighbour_sites = dict.fromkeys(
             ctx.site_of[n] for n in serving.neighbours if n in ctx.site_of
         )
         around = [*serving.neighbours, *(s for s in neighbour_sites if s not in serving.sites)]
-        _extend(
+        extend(
             alarm,
             i,
             obj=[*own, *around],
@@ -470,7 +292,7 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
         if serving.location is not None:
             lat, lon = serving.location
             dlon = radius / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.05))
-            _push(
+            push(
                 near,
                 i=i,
                 lat=lat,
@@ -482,7 +304,7 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
                 h=c.msisdn_hash,
                 cid=c.complaint_id,
             )
-        _extend(near_cell, i, cell=serving.cells[:3])
+        extend(near_cell, i, cell=serving.cells[:3])
     thresholds = {
         "avail": settings.availability_pct,
         "setup": settings.setup_sr_pct,
@@ -506,10 +328,10 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
             if near_cell.get("i")
             else None
         )
-        kpi_rows = _rows(cur_kpi) if cur_kpi else []
-        alarm_rows = _rows(cur_alarm) if cur_alarm else []
-        near_rows = _rows(cur_near) if cur_near else []
-        near_cell_rows = _rows(cur_near_cell) if cur_near_cell else []
+        kpi_rows = fetch_rows(cur_kpi) if cur_kpi else []
+        alarm_rows = fetch_rows(cur_alarm) if cur_alarm else []
+        near_rows = fetch_rows(cur_near) if cur_near else []
+        near_cell_rows = fetch_rows(cur_near_cell) if cur_near_cell else []
     for r in kpi_rows:
         contexts[int(r[0])].kpis[str(r[1])] = KpiStats(str(r[1]), *r[2:])
     for r in alarm_rows:
