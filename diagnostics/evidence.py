@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from diagnostics.cell_index import CellIndex, cell_index
 from diagnostics.context import (
     AlarmRow,
     Context,
@@ -40,15 +41,10 @@ from diagnostics.evidence_mr import (
     mr_serving,
     set_coverage,
 )
+from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import area_index
-from diagnostics.serving import (
-    CellIndex,
-    cell_index,
-    distance_m,
-    serving_cells,
-    with_cells,
-)
+from diagnostics.serving import serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import extend, fetch_rows, packed, push, queries
 from storage.db import Conn

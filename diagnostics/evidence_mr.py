@@ -14,9 +14,9 @@ from typing import Any
 
 import h3
 
+from diagnostics.cell_index import CellIndex, database_key
 from diagnostics.context import Context, Coverage
 from diagnostics.models import ComplaintRecord
-from diagnostics.serving import CellIndex, database_key
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import extend, push, queries
 from storage.db import Conn

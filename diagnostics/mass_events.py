@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from diagnostics.serving import distance_m
+from diagnostics.geometry import distance_m
 from diagnostics.settings import DiagnosticsSettings
 from storage.db import Conn
 

@@ -18,7 +18,7 @@ from shapely import affinity
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from diagnostics.serving import database_key
+from diagnostics.cell_index import database_key
 from storage.db import Conn
 
 AREAS_SQL = "SELECT area_id, kind, name, note, planned_on_air, geometry FROM areas ORDER BY area_id"

@@ -1,9 +1,6 @@
 """Serving-cell candidates: pure geometry over the cell inventory, held in memory per process.
 
-``CellIndex`` keeps every cell as numpy arrays plus KD-trees (on unit-sphere vectors) of cells
-and active sites, so one diagnosis never re-reads 10 k cells; ``cell_index(conn)`` reloads it only
-when the ``cells`` table changed (a statement trigger bumps ``diag_reference_versions``,
-migration 020).
+The inventory is ``diagnostics.cell_index.CellIndex`` (arrays and KD-trees, cached per process).
 
 Which cells serve a place: for each active cell within the search radius, the antenna's
 horizontal pattern (3GPP TR 36.814: attenuation 12·(δ/θ3dB)² dB, capped at 20 dB, where δ is the
@@ -16,214 +13,22 @@ around) are reported beside them for the coverage checks.
 
 from __future__ import annotations
 
-import math
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
+from diagnostics.cell_index import CellIndex
+from diagnostics.geometry import (
+    TECH_CODES,
+    FloatArray,
+    antenna_attenuation_db,
+    chord,
+    local_xy,
+    unit_vectors,
+)
 from diagnostics.settings import DiagnosticsSettings
-from storage.db import Conn
-
-EARTH_RADIUS_M = 6_371_008.8
-TECH_CODES = {"GSM": 0, "UMTS": 1, "LTE": 2, "NR": 3}
-ISD_SITES = 6  # sites whose nearest-neighbour spacing gives a site's local inter-site distance
-FloatArray = npt.NDArray[np.float64]
-
-CELLS_SQL = """
-SELECT cell_id, site_id, lat, lon, technology, azimuth_deg, beamwidth_deg, band, indoor, status
-FROM cells ORDER BY cell_id
-"""
-
-
-def _codes(values: Sequence[str]) -> npt.NDArray[np.int64]:
-    """An integer per distinct value (same value, same code)."""
-    seen: dict[str, int] = {}
-    return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
-
-
-def unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
-
-
-def chord(metres: float) -> float:
-    """Chord length on the unit sphere for a great-circle distance in metres."""
-    return 2.0 * math.sin(min(metres / EARTH_RADIUS_M, math.pi) / 2.0)
-
-
-def local_xy(
-    lat0: float, lon0: float, lat: FloatArray, lon: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """East/north metres of points from (lat0, lon0) (equirectangular; fine within tens of km)."""
-    k = math.pi / 180.0 * EARTH_RADIUS_M
-    return (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def antenna_attenuation_db(off_axis_deg: FloatArray, beamwidth_deg: FloatArray) -> FloatArray:
-    """3GPP horizontal pattern: 12·(δ/θ3dB)² dB capped at 20 dB; omni (360°) cells: 0 dB."""
-    att = 12.0 * (off_axis_deg / np.maximum(beamwidth_deg, 1.0)) ** 2
-    att = np.minimum(att, 20.0)
-    return np.where(beamwidth_deg >= 360.0, 0.0, att)
-
-
-@dataclass(frozen=True)
-class CellIndex:
-    """All cells of the inventory as arrays; rows are in cell_id order."""
-
-    key: tuple[Any, ...]
-    ids: list[str]
-    site_ids: list[str]
-    lat: FloatArray
-    lon: FloatArray
-    azimuth: FloatArray  # NaN = omni
-    beamwidth: FloatArray
-    technology: list[str]
-    band: list[str | None]
-    indoor: npt.NDArray[np.bool_]
-    status: list[str]
-    by_id: dict[str, int]
-    active: npt.NDArray[np.bool_]
-    planned: npt.NDArray[np.bool_]
-    tree: cKDTree | None  # over non-decommissioned cells (active and planned)
-    tree_rows: npt.NDArray[np.int64]
-    site_names: list[str]  # active sites
-    site_lat: FloatArray
-    site_lon: FloatArray
-    site_tree: cKDTree | None
-    site_nn_m: FloatArray  # distance from each active site to its nearest other active site
-    cells_of_site: dict[str, list[int]] = field(default_factory=dict)
-    tech_code: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
-    site_row: dict[str, int] = field(default_factory=dict)  # active site → its row in site_*
-    site_code: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    xyz: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))  # unit vectors, all rows
-    site_isd_m: FloatArray = field(
-        default_factory=lambda: np.zeros(0)
-    )  # local ISD around each site
-
-    @classmethod
-    def build(cls, rows: Sequence[Sequence[Any]], key: tuple[Any, ...] = ()) -> CellIndex:
-        ids = [str(r[0]) for r in rows]
-        site_ids = [str(r[1]) for r in rows]
-        lat = np.array([float(r[2]) for r in rows], dtype=np.float64)
-        lon = np.array([float(r[3]) for r in rows], dtype=np.float64)
-        azimuth = np.array(
-            [np.nan if r[5] is None else float(r[5]) for r in rows], dtype=np.float64
-        )
-        beam = np.array(
-            [360.0 if r[5] is None or r[6] is None else float(r[6]) for r in rows], dtype=np.float64
-        )
-        status = [str(r[9]) for r in rows]
-        active = np.array([s == "active" for s in status], dtype=np.bool_)
-        planned = np.array([s == "planned" for s in status], dtype=np.bool_)
-        usable = np.flatnonzero(active | planned)
-        tree = cKDTree(unit_vectors(lat[usable], lon[usable])) if len(usable) else None
-        cells_of_site: dict[str, list[int]] = {}
-        site_pos: dict[str, tuple[float, float]] = {}
-        for row in np.flatnonzero(active):
-            site = site_ids[row]
-            cells_of_site.setdefault(site, []).append(int(row))
-            site_pos.setdefault(site, (float(lat[row]), float(lon[row])))
-        site_names = list(site_pos)
-        site_lat = np.array([site_pos[s][0] for s in site_names], dtype=np.float64)
-        site_lon = np.array([site_pos[s][1] for s in site_names], dtype=np.float64)
-        site_tree = cKDTree(unit_vectors(site_lat, site_lon)) if site_names else None
-        site_nn = np.full(len(site_names), np.nan, dtype=np.float64)
-        site_isd = np.full(len(site_names), np.nan, dtype=np.float64)
-        if site_tree is not None and len(site_names) >= 2:
-            dist, _ = site_tree.query(unit_vectors(site_lat, site_lon), k=2)
-            site_nn = 2.0 * np.arcsin(np.clip(dist[:, 1] / 2.0, 0, 1)) * EARTH_RADIUS_M
-            k = min(ISD_SITES, len(site_names))
-            _, around = site_tree.query(unit_vectors(site_lat, site_lon), k=k)
-            site_isd = np.median(site_nn[np.atleast_2d(around)], axis=1)
-        return cls(
-            key=key,
-            ids=ids,
-            site_ids=site_ids,
-            lat=lat,
-            lon=lon,
-            azimuth=azimuth,
-            beamwidth=beam,
-            technology=[str(r[4]) for r in rows],
-            band=[None if r[7] is None else str(r[7]) for r in rows],
-            indoor=np.array([bool(r[8]) for r in rows], dtype=np.bool_),
-            status=status,
-            by_id={c: i for i, c in enumerate(ids)},
-            active=active,
-            planned=planned,
-            tree=tree,
-            tree_rows=usable.astype(np.int64),
-            site_names=site_names,
-            site_lat=site_lat,
-            site_lon=site_lon,
-            site_tree=site_tree,
-            site_nn_m=site_nn,
-            cells_of_site=cells_of_site,
-            tech_code=np.array([TECH_CODES.get(str(r[4]), -1) for r in rows], dtype=np.int8),
-            site_row={n: i for i, n in enumerate(site_names)},
-            site_code=_codes(site_ids),
-            site_isd_m=site_isd,
-            xyz=unit_vectors(lat, lon),
-        )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def position(self, cell_id: str) -> tuple[float, float] | None:
-        row = self.by_id.get(cell_id)
-        return None if row is None else (float(self.lat[row]), float(self.lon[row]))
-
-    def rows_within(self, lat: float, lon: float, radius_m: float) -> npt.NDArray[np.int64]:
-        """Rows of non-decommissioned cells within ``radius_m``."""
-        if self.tree is None:
-            return np.empty(0, dtype=np.int64)
-        hits = self.tree.query_ball_point(
-            unit_vectors(np.array([lat]), np.array([lon]))[0], chord(radius_m)
-        )
-        return (
-            self.tree_rows[np.asarray(sorted(hits), dtype=np.int64)]
-            if hits
-            else np.empty(0, dtype=np.int64)
-        )
-
-    def rows_within_many(
-        self, lats: Sequence[float], lons: Sequence[float], radius_m: float
-    ) -> list[npt.NDArray[np.int64]]:
-        """``rows_within`` for many places, with one query of the tree."""
-        empty = np.empty(0, dtype=np.int64)
-        if self.tree is None or not len(lats):
-            return [empty for _ in lats]
-        points = unit_vectors(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
-        hits = self.tree.query_ball_point(points, chord(radius_m), return_sorted=True)
-        return [self.tree_rows[np.asarray(h, dtype=np.int64)] if h else empty for h in hits]
-
-    def local_isd(self, row: int, default_m: float) -> float:
-        """The local inter-site distance around the site of cell ``row`` (precomputed)."""
-        pos = self.site_row.get(self.site_ids[row])
-        value = self.site_isd_m[pos] if pos is not None and len(self.site_isd_m) else np.nan
-        return float(value) if np.isfinite(value) else default_m
-
-    def local_isd_m(self, lat: float, lon: float, sites: int, default_m: float) -> float:
-        """Median nearest-neighbour spacing of the ``sites`` active sites nearest the place."""
-        if self.site_tree is None or len(self.site_names) < 2:
-            return default_m
-        k = min(sites, len(self.site_names))
-        _, idx = self.site_tree.query(unit_vectors(np.array([lat]), np.array([lon]))[0], k=k)
-        values = self.site_nn_m[np.atleast_1d(idx)]
-        values = values[np.isfinite(values)]
-        return float(np.median(values)) if len(values) else default_m
 
 
 @dataclass(frozen=True)
@@ -425,36 +230,3 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
         technologies=tuple(sorted({index.technology[r] for r in rows_of})),
         bands=tuple(sorted({b for r in rows_of if (b := index.band[r])})),
     )
-
-
-# --- the per-process cache ------------------------------------------------------------------
-
-VERSION_SQL = """
-SELECT name, version, epoch FROM diag_reference_versions WHERE name IN ('cells', 'areas')
-"""
-
-_lock = threading.Lock()
-_cells: dict[tuple[Any, ...], CellIndex] = {}
-
-
-def database_key(conn: Conn) -> tuple[Any, ...]:
-    info = conn.info
-    return (info.host, info.port, info.dbname)
-
-
-def reference_versions(conn: Conn) -> dict[str, tuple[int, str]]:
-    return {str(r[0]): (int(r[1]), str(r[2])) for r in conn.execute(VERSION_SQL).fetchall()}
-
-
-def cell_index(conn: Conn, versions: dict[str, tuple[int, str]] | None = None) -> CellIndex:
-    """The cached index of this database's cells, reloaded when the cells table changed."""
-    versions = versions if versions is not None else reference_versions(conn)
-    key = (*database_key(conn), *versions.get("cells", (0, "")))
-    with _lock:
-        cached = _cells.get(key[:3])
-        if cached is not None and cached.key == key:
-            return cached
-    index = CellIndex.build(conn.execute(CELLS_SQL).fetchall(), key)
-    with _lock:
-        _cells[key[:3]] = index
-    return index
