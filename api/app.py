@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import metrics
+from api.batcher import Batcher
 from api.deps import DatabaseGate, key_digests
 from api.errors import COMMON_ERRORS, add_error_schemas, register_error_handlers
 from api.middleware import RequestMiddleware
@@ -49,12 +50,16 @@ def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = N
         app.state.pool = pool
         app.state.pii_key = pii_key(settings)
         metrics.bind_pool(pool)
+        batcher = Batcher(pool, gate, api, app.state.pii_key)
+        app.state.batcher = batcher
+        batcher.start()
         retrier = Retrier(pool, api.retry_interval_s)
         retrier.start()
         try:
             yield
         finally:
             retrier.stop()
+            batcher.stop()
             metrics.bind_pool(None)
             pool.close()
 
@@ -64,7 +69,7 @@ def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = N
         description=(
             "Network-complaint diagnostics: diagnosis with evidence, work orders, hotspots.\n\n"
             "Auth: `Authorization: Bearer <api key>`; each key has a role (agent, engineer, "
-            "planner, admin). Errors: `{\"error\": {\"code\", \"message\"}}`. Lists are "
+            'planner, admin). Errors: `{"error": {"code", "message"}}`. Lists are '
             "paginated: pass a page's `next_cursor` as `cursor` for the next one."
         ),
         lifespan=lifespan,

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import psycopg
@@ -20,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from api.errors import DB_DOWN_MESSAGE
+from api.settings import ApiSettings
 from netcomplaint.errors import (
     AuthenticationError,
     DatabaseUnavailableError,
@@ -71,7 +73,10 @@ class DatabaseGate:
             self.down = True
 
     def acquire(self, pool: ConnectionPool[Any], request: Request) -> psycopg.Connection[Any]:
-        api = request.app.state.api_settings
+        return self.acquire_with(pool, request.app.state.api_settings)
+
+    def acquire_with(self, pool: ConnectionPool[Any], api: ApiSettings) -> psycopg.Connection[Any]:
+        """``acquire`` outside a request (the diagnosis batcher), with the service's settings."""
         deadline = time.monotonic() + float(api.db_acquire_timeout_s)
         while True:
             short = self.down
@@ -94,10 +99,19 @@ def get_conn(request: Request) -> Iterator[psycopg.Connection[Any]]:
     During an outage the answer is a quick 503 ``database_unavailable`` (see DatabaseGate), and
     the pool reconnects by itself when the server is back.
     """
-    pool = get_pool(request)
-    gate: DatabaseGate = request.app.state.db_gate
+    state = request.app.state
+    with gated_connection(get_pool(request), state.db_gate, state.api_settings) as conn:
+        yield conn
+
+
+@contextmanager
+def gated_connection(
+    pool: ConnectionPool[psycopg.Connection[Any]], gate: DatabaseGate, api: ApiSettings
+) -> Iterator[psycopg.Connection[Any]]:
+    """``get_conn`` outside a request's dependencies (the diagnosis batcher uses it too):
+    DatabaseUnavailableError when the database is down or lost meanwhile."""
     try:
-        conn = gate.acquire(pool, request)
+        conn = gate.acquire_with(pool, api)
     except psycopg.OperationalError as exc:  # PoolTimeout included
         raise DatabaseUnavailableError(DB_DOWN_MESSAGE) from exc
     try:

@@ -19,7 +19,10 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _DIGITS = re.compile(r"(?<![\w.-])\+?(\d{7,15})(?![\w.-])")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {
-    "message", "asctime", "taskName", "color_message"
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
 }
 
 

@@ -30,9 +30,7 @@ LATENCY = Histogram(
     ("method", "route"),
     buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-DIAGNOSES = Counter(
-    "netcomplaint_diagnoses", "Diagnoses stored, by primary cause", ("cause",)
-)
+DIAGNOSES = Counter("netcomplaint_diagnoses", "Diagnoses stored, by primary cause", ("cause",))
 DIAGNOSIS_FAILURES = Counter(
     "netcomplaint_diagnosis_failures", "Diagnoses that failed (the complaint is kept and retried)"
 )

@@ -109,9 +109,7 @@ class RequestMiddleware:
 
 async def _send_too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        error_body(
-            "body_too_large", f"body: larger than the {limit}-byte limit", field="body"
-        )
+        error_body("body_too_large", f"body: larger than the {limit}-byte limit", field="body")
     ).encode()
     await send(
         {

@@ -29,3 +29,29 @@ class ApiSettings(BaseSettings):
         default=30.0, ge=0, description="how often failed diagnoses are retried (0 = never)"
     )
 
+    batch_window_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="how long the diagnosis batcher waits for more complaints after the first "
+        "(while a batch runs, the next one fills up anyway)",
+    )
+    batch_max_size: int = Field(
+        default=64, ge=1, description="most complaints diagnosed together in one batch"
+    )
+    batch_workers: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="batches diagnosed at the same time (each with its own connection)",
+    )
+    batch_wait_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="longest a request waits for its batch before answering 503 (the complaint "
+        "stays stored and is diagnosed anyway)",
+    )
+    batch_timing_log_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="log the batches' sizes and time per phase every this many seconds (0 = off)",
+    )

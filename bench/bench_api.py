@@ -10,6 +10,12 @@ the same complaint). Afterwards every acknowledged complaint must be in the data
 Baseline, measured in the same run: the same clients on ``GET /healthz`` (the HTTP stack alone).
 
 Targets (issue 6): ≥ 200 complaints/s, p99 ≤ 100 ms, zero errors, exactly once.
+
+The machine's load average is printed before and after (other work on it skews the figures).
+``--batch-timings S`` has the server it starts log its diagnosis batches every S seconds
+(``NETCOMPLAINT_API_BATCH_TIMING_LOG_S``: sizes, time in lock/evidence/store/commit per batch)
+and prints those lines afterwards. A database holding complaints never diagnosed (pending) keeps
+the service's retry loop busy during the run: ``NETCOMPLAINT_API_RETRY_INTERVAL_S=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -197,9 +203,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, log_path: Path, batch_timings: float) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["NETCOMPLAINT_API_KEYS"] = f"{BENCH_KEY}:agent"
+    if batch_timings > 0:
+        env["NETCOMPLAINT_API_BATCH_TIMING_LOG_S"] = str(batch_timings)
     env.setdefault("NETCOMPLAINT_LOG_LEVEL", "WARNING")
     command = [sys.executable, "-m", "netcomplaint", "serve", "--port", str(port)]
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,6 +226,21 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     raise SystemExit(f"server not ready after 120 s; see {log_path}")
 
 
+def _loadavg(values: tuple[float, float, float]) -> str:
+    return "/".join(f"{v:.2f}" for v in values)
+
+
+def print_batch_timings(log_path: Path) -> None:
+    """The server's diagnosis-batch lines (logger api.batcher), one per interval."""
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("logger") == "api.batcher" and "batches" in str(entry.get("msg")):
+            print(f"  {entry.get('ts', '')[11:19]} {entry['msg']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--complaints", type=Path, required=True, help="scenario complaints.csv")
@@ -228,14 +251,19 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--repeat-share", type=float, default=0.05)
     parser.add_argument("--prefix", default=f"BENCH{int(time.time())}")
+    parser.add_argument(
+        "--batch-timings", type=float, default=0.0, help="server logs its batches every S s"
+    )
     args = parser.parse_args()
 
     payloads = load_payloads(args.complaints)
     server = None
     url = args.url
+    log_path = ROOT / "bench" / "out" / "serve.log"
+    load_before = os.getloadavg()
     if url is None:
         port = free_port()
-        server = start_server(port, ROOT / "bench" / "out" / "serve.log")
+        server = start_server(port, log_path, args.batch_timings)
         url = f"http://127.0.0.1:{port}"
     try:
         base_rps = baseline(url, args.concurrency, args.baseline_seconds)
@@ -259,6 +287,9 @@ def main() -> None:
     print(f"  errors           {errors} {run.errors or ''} (repeats ok {run.repeats_ok})")
     print(f"  exactly once     {'yes' if once else 'NO'}: {detail}")
     print(f"baseline GET /healthz: {base_rps:.0f} req/s; ratio {rate / base_rps:.3f}")
+    print("load average     " + " → ".join(_loadavg(v) for v in (load_before, os.getloadavg())))
+    if server is not None and args.batch_timings > 0:
+        print_batch_timings(log_path)
     passed = rate >= 200 and p99 <= 100 and errors == 0 and once
     print("RESULT", "PASS" if passed else "FAIL")
     sys.exit(0 if passed else 1)

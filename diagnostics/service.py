@@ -4,6 +4,8 @@
   diagnoses it under a row lock and commits again; a repeated ``external_id`` returns the stored
   diagnosis (``created=False``), also under concurrent posts. A diagnosis that raises leaves the
   complaint ``failed`` with its error, to be retried by ``diagnose_pending``.
+- ``store_complaint`` + ``diagnose_many``: the same in two steps, the second for many stored
+  complaints at once (the API's micro-batches of concurrent posts).
 - ``submit_batch(conn, complaints)``: the same for many, set-based, inside the caller's
   transaction (``ingest complaints`` runs one per file); chunks that fail are marked failed.
 - ``get_complaint``, ``list_complaints``: reads (MSISDN only masked).
@@ -14,8 +16,10 @@ transaction; the work-order id is written into the diagnosis JSON.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,37 +50,21 @@ __all__ = [  # the reads live in diagnostics.reads; this module is the interface
     "BatchResult",
     "ComplaintFilters",
     "SubmitResult",
+    "diagnose_many",
     "diagnose_pending",
     "diagnose_stored",
     "get_complaint",
     "list_complaints",
     "records_of",
+    "store_complaint",
     "submit_batch",
     "submit_complaint",
 ]
 
-_TYPES = (
-    "text",
-    "text",
-    "text",
-    "text",
-    "timestamptz",
-    "float8",
-    "float8",
-    "text",
-    "text",
-    "timestamptz",
-    "timestamptz",
-    "text",
-    "bool",
-    "int",
-    "text",
-    "text",
-    "bool",
-    "text",
-    "bool",
-    "int",
-    "bool",
+_TYPES = (  # the unnest array types of COLUMNS, in order
+    ("text",) * 4
+    + ("timestamptz", "float8", "float8", "text", "text", "timestamptz", "timestamptz", "text")
+    + ("bool", "int", "text", "text", "bool", "text", "bool", "int", "bool")
 )
 INSERT_SQL = (
     f"INSERT INTO complaints ({', '.join(COLUMNS)}) "
@@ -214,20 +202,34 @@ def submit_complaint(
 ) -> SubmitResult:
     """Store (committed), diagnose, store the diagnosis; see the module docstring."""
     settings = settings or get_diag_settings()
+    complaint_id, created, _ = store_complaint(conn, complaint, settings=settings, key=key)
+    body = diagnose_stored(conn, complaint_id, settings=settings)
+    return SubmitResult(complaint_id, created, body)
+
+
+def store_complaint(
+    conn: Conn,
+    complaint: ComplaintIn,
+    *,
+    settings: DiagnosticsSettings | None = None,
+    key: bytes | None = None,
+) -> tuple[str, bool, str]:
+    """Store one complaint and commit (never lost); ``(complaint_id, created, status)``, where a
+    repeated ``external_id`` gives the stored complaint's id and diagnosis status."""
+    settings = settings or get_diag_settings()
     key = key or pii_key(get_settings())
-    record = to_record(complaint, key)
-    created = _insert(conn, [record], settings)
-    complaint_id = created.get(complaint.external_id)
+    created = _insert(conn, [to_record(complaint, key)], settings)
+    complaint_id, status = created.get(complaint.external_id), "pending"
     if complaint_id is None:
         row = conn.execute(
-            "SELECT complaint_id FROM complaints WHERE external_id = %s", (complaint.external_id,)
+            "SELECT complaint_id, diagnosis_status FROM complaints WHERE external_id = %s",
+            (complaint.external_id,),
         ).fetchone()
         if row is None:  # deleted between the conflict and now
             raise NotFoundError(f"complaint {complaint.external_id!r} vanished while being stored")
-        complaint_id = str(row[0])
+        complaint_id, status = str(row[0]), str(row[1])
     conn.commit()
-    body = diagnose_stored(conn, complaint_id, settings=settings)
-    return SubmitResult(complaint_id, bool(created), body)
+    return complaint_id, bool(created), status
 
 
 def diagnose_stored(
@@ -262,6 +264,56 @@ def diagnose_stored(
         conn.execute(FAILED_SQL, (f"{type(exc).__name__}: {exc}", [complaint_id]))
         conn.commit()
         return _bodies(conn, [complaint_id])[complaint_id]
+
+
+def diagnose_many(
+    conn: Conn,
+    complaint_ids: Sequence[str],
+    *,
+    settings: DiagnosticsSettings | None = None,
+    timings: dict[str, float] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Diagnose stored complaints together (set-based, one transaction, committed); returns
+    ``{complaint_id: body}`` without ids that don't exist.
+
+    Rows are locked in id order (concurrent callers can't deadlock on them), ``FOR NO KEY UPDATE``
+    (excludes other diagnoses, not foreign-key checks of rows referring to them); those already
+    done give their stored bodies. When the batch raises, each is diagnosed alone
+    (``diagnose_stored``), so a bad complaint only fails itself (kept ``failed``, retried later);
+    a lost connection is raised. ``timings`` receives seconds per phase.
+    """
+    settings = settings or get_diag_settings()
+    ids = sorted(set(complaint_ids))
+    marks = [time.perf_counter()]
+    try:
+        rows = conn.execute(
+            SELECT_SQL + " WHERE complaint_id = ANY(%s) ORDER BY complaint_id FOR NO KEY UPDATE",
+            (ids,),
+        ).fetchall()
+        bodies = _bodies(conn, [str(r[0]) for r in rows if r[-1] == "done"])
+        marks.append(time.perf_counter())
+        results = diagnose(conn, [_from_row(r[:-1]) for r in rows if r[-1] != "done"], settings)
+        marks.append(time.perf_counter())
+        documents = store(conn, results, settings)
+        marks.append(time.perf_counter())
+        conn.commit()
+        marks.append(time.perf_counter())
+    except Exception:
+        if conn.broken or conn.closed:  # the server went away: nothing to retry here
+            raise
+        conn.rollback()
+        log.exception("diagnosis of a batch of %d failed; diagnosing one by one", len(ids))
+        bodies = {}
+        for complaint_id in ids:
+            with contextlib.suppress(NotFoundError):  # deleted meanwhile: left out
+                bodies[complaint_id] = diagnose_stored(conn, complaint_id, settings=settings)
+        return bodies
+    for r, doc in zip(results, documents, strict=True):
+        bodies[r.complaint.complaint_id] = body_of(r, doc)
+    if timings is not None:
+        phases = ("lock", "evidence", "store", "commit")
+        timings.update((k, b - a) for k, a, b in zip(phases, marks[:-1], marks[1:], strict=True))
+    return bodies
 
 
 # --- many complaints --------------------------------------------------------------------------

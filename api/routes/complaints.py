@@ -1,10 +1,11 @@
 """Complaints (agent): submit and diagnose, read one, list with filters.
 
-``POST /v1/complaints`` stores the complaint first (committed: never lost), diagnoses it and
-answers 201 with the diagnosis; a repeated ``external_id`` answers 200 with the stored one (also
-when duplicates arrive concurrently: the unique key and a row lock decide). When the diagnosis
-raises, it is tried once more at once (deadlocks are transient); if that fails too the complaint
-is kept with ``diagnosis_status: failed`` and retried in the background (``api/retry.py``).
+``POST /v1/complaints`` stores the complaint first (committed: never lost), has it diagnosed
+together with the complaints posted at the same time (``api/batcher.py``) and answers 201 with
+the diagnosis; a repeated ``external_id`` answers 200 with the stored one (also when duplicates
+arrive concurrently: the unique key and a row lock decide). When the batch's diagnosis raises,
+each complaint is tried alone; one that fails then is kept with ``diagnosis_status: failed`` and
+retried in the background (``api/retry.py``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
+from api.batcher import Batcher
 from api.deps import AgentRole, Conn
 from api.errors import error_responses
 from api.metrics import record_diagnosis
 from api.params import BBoxQuery, CauseQuery, Page, PageQuery, TimeRangeQuery
 from api.schemas import ComplaintDetail, ComplaintDiagnosis, ComplaintSummary
 from diagnostics.models import ComplaintIn
-from diagnostics.service import (
-    ComplaintFilters,
-    diagnose_stored,
-    get_complaint,
-    list_complaints,
-    submit_complaint,
-)
+from diagnostics.service import ComplaintFilters, get_complaint, list_complaints
 
 router = APIRouter(tags=["complaints"])
 
@@ -41,21 +37,18 @@ ComplaintId = Annotated[
     response_model=ComplaintDiagnosis,
     responses={200: {"model": ComplaintDiagnosis, "description": "external_id already stored"}},
 )
-def post_complaint(
-    conn: Conn, _: AgentRole, complaint: ComplaintIn, request: Request, response: Response
+async def post_complaint(
+    _: AgentRole, complaint: ComplaintIn, request: Request, response: Response
 ) -> dict[str, Any]:
-    key: bytes = request.app.state.pii_key
-    result = submit_complaint(conn, complaint, key=key)
-    body = result.body
-    if body.get("diagnosis_status") == "failed":  # often transient (a deadlock): once more now
-        body = diagnose_stored(conn, result.complaint_id)
-    response.headers["Location"] = f"/v1/complaints/{result.complaint_id}"
-    if not result.created:
+    batcher: Batcher = request.app.state.batcher
+    outcome = await batcher.submit(complaint)
+    response.headers["Location"] = f"/v1/complaints/{outcome.complaint_id}"
+    if not outcome.created:
         response.status_code = 200
-        return body
-    diagnosis = body.get("diagnosis")
+        return outcome.body
+    diagnosis = outcome.body.get("diagnosis")
     record_diagnosis(diagnosis.get("primary_cause") if isinstance(diagnosis, dict) else None)
-    return body
+    return outcome.body
 
 
 @router.get(
