@@ -260,9 +260,11 @@ class Sample:
     truth: str
 
 
-# Scenarios rarely lack data, so a fit alone can't learn what missing data costs; the coefficient
-# is kept at or below this, so that checks that could not run always lower the confidence.
-MAX_MISSING_COEFFICIENT = -2.0
+# Scenarios rarely lack data (at most half a cause's checks), so a fit alone can't learn what
+# missing data costs; the coefficient is kept at or below this, so that checks that could not run
+# always lower the confidence, and a "no fault found" on a database without data (most checks
+# unknown) stays well under even odds instead of inheriting the confidence of a checked one.
+MAX_MISSING_COEFFICIENT = -3.0
 
 
 def fit_calibration(samples: Sequence[Sample], *, label: str = "") -> Calibration:

@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from diagnostics.checks.coverage import indoor_depth
 from diagnostics.checks.outage import outage_alarms
 from diagnostics.checks.roaming import roaming
+from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
@@ -335,39 +336,12 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
         if sub.device is not None:
             d = sub.device
             values.update(model=f"{d.vendor} {d.model}", issue=d.known_issue or "")
-            zh, en = _device_gap(ctx)
+            zh, en = gap_in_words(ctx)
             values.update(device_zh=zh, device_en=en)
     if ctx.registration is not None and ctx.registration.network:
         values["network"] = ctx.registration.network
     when = _local(c.reported_at, zone)
     return Facts(place_zh, place_en, _zh_time(when), _en_time(when), cell, site, **values)
-
-
-def _device_gap(ctx: Context) -> tuple[str, str]:
-    sub = ctx.subscriber
-    assert sub is not None and sub.device is not None
-    d = sub.device
-    model = f"{d.vendor} {d.model}"
-    symptom = ctx.complaint.symptom
-    if (
-        symptom in ("call_drop", "poor_voice", "cannot_call", "cannot_receive")
-        and not d.supports_volte
-    ):
-        return (
-            f"您使用的{model}不支持VoLTE高清通话，而您所在区域主要由4G/5G网络服务，会影响通话。",
-            f"your {model} does not support VoLTE calls, while 4G/5G cells serve your area.",
-        )
-    if not d.supports_lte and not d.supports_nr:
-        return (f"您使用的{model}不支持4G/5G网络。", f"your {model} supports neither 4G nor 5G.")
-    if not d.supports_nr and set(ctx.network_technologies) <= {"NR"}:
-        return (
-            f"您所在区域由5G网络服务，而您使用的{model}不支持5G。",
-            f"5G cells serve your area and your {model} has no 5G.",
-        )
-    return (
-        f"您使用的{model}不支持本地网络使用的频段。",
-        f"your {model} does not support the bands used here.",
-    )
 
 
 def situation(

@@ -73,6 +73,13 @@ class DiagnosticsSettings(BaseSettings):
         le=1,
         description="grid is weak when more than this share is below weak_rsrp (< 90 % covered)",
     )
+    mr_share_confidence_z: float = Field(
+        default=1.645,
+        ge=0,
+        description="one-sided z of the lower confidence bound on an MR weak-sample share: a "
+        "place is weak only when its share is past the criterion beyond sampling noise "
+        "(1.645 = 95 %; 0 = the bare share)",
+    )
     mr_radius_m: float = Field(
         default=100.0, gt=0, description="MR grid neighbourhood around the location"
     )
@@ -157,6 +164,14 @@ class DiagnosticsSettings(BaseSettings):
     )
     drop_rate_pct: float = Field(
         default=2.0, ge=0, le=100, description="call drop rate above = poor"
+    )
+
+    displaced_load_factor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="weight left to load findings on a cell while another serving cell is down "
+        "at the time (its users moved there: the outage is the root cause)",
     )
 
     # --- outage ---------------------------------------------------------------------------

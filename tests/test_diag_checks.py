@@ -651,6 +651,6 @@ def test_slow_data_expecting_5g_on_a_phone_or_sim_without_it() -> None:
     ctx = replace(expecting, serving=replace(expecting.serving, network_technologies=("LTE", "NR")))
     assert find(run_checks(ctx, SETTINGS), "device_capability").finding == "abnormal"
     plain = context(description="网速很慢", subscriber=subscriber(nr=False), **nr_here)
-    assert (
-        find(run_checks(plain, SETTINGS), "device_capability").finding == "normal"
-    )  # 4G speed is service
+    item = find(run_checks(plain, SETTINGS), "device_capability")
+    # 4G speed where 5G serves is a hint at the handset, too weak alone to make a diagnosis
+    assert item.finding == "abnormal" and 0 < item.support < SETTINGS.nff_threshold

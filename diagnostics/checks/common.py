@@ -5,15 +5,20 @@ Support of an abnormal finding = weight × strength, where strength runs from 0.
 threshold to 1.0 at the "clearly bad" level, so a direct measurement past its threshold is
 enough on its own to beat ``no_fault_found`` (weight_medium × 0.6 ≥ nff_threshold with the
 defaults), while a piece of context (weight_weak) never is.
+
+A share measured on samples (the MR weak-sample share) is read with its Wilson confidence bounds
+(``share_bounds``, ``mr_verdict``): past its criterion only when the lower bound is, so that a
+handful of samples can't make a finding the samples don't support.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from diagnostics.evidence import Context, KpiStats
+from diagnostics.evidence import Context, Coverage, KpiStats
 from diagnostics.models import Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
 
@@ -50,6 +55,48 @@ def strength(value: float, threshold: float, full: float) -> float:
     if progress <= 0:
         return 0.0
     return 0.6 + 0.4 * min(1.0, progress)
+
+
+def share_bounds(share: float, samples: int, z: float) -> tuple[float, float]:
+    """Wilson score interval of a share measured on ``samples`` samples (``z``: the one-sided
+    normal quantile). A share of 3 weak samples in 25 is 12 %, but could well be 5 %: a place is
+    judged against a share criterion only by what the samples show beyond their noise."""
+    if samples <= 0:
+        return 0.0, 1.0
+    n = float(samples)
+    centre = share + z * z / (2 * n)
+    spread = z * math.sqrt(max(0.0, share * (1 - share)) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+@dataclass(frozen=True, slots=True)
+class MrVerdict:
+    """What the MR around the place say of its coverage: ``state`` is "weak" (the weak-sample
+    share is past ``weak_grid_max_weak_share`` even at its lower confidence bound), "unclear"
+    (past it, but within sampling noise) or "covered"; ``low`` is the share's lower bound."""
+
+    state: str
+    share: float
+    low: float
+    median_ok: bool  # median RSRP at or above weak_rsrp_dbm
+
+    @property
+    def covered(self) -> bool:
+        """The MR don't show weak coverage: not weak beyond noise, and a covered median."""
+        return self.state != "weak" and self.median_ok
+
+
+def mr_verdict(cov: Coverage | None, s: DiagnosticsSettings) -> MrVerdict | None:
+    """The MR verdict on the place (None without enough MR or without a weak share)."""
+    if cov is None or cov.samples < s.mr_min_samples or cov.weak_share is None:
+        return None
+    share = cov.weak_share
+    low = share_bounds(share, cov.samples, s.mr_share_confidence_z)[0]
+    thr = s.weak_grid_max_weak_share
+    state = "weak" if low > thr else "unclear" if share > thr else "covered"
+    median_ok = cov.rsrp_p50 is None or cov.rsrp_p50 >= s.weak_rsrp_dbm
+    return MrVerdict(state, share, low, median_ok)
 
 
 def time_share(bad_hours: int, hours: int, settings: DiagnosticsSettings) -> float:

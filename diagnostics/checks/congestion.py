@@ -7,7 +7,9 @@ hours a day earlier = a traffic surge (events, holidays 节假日); user through
 ``low_throughput_mbps`` (5) or below ``throughput_drop_ratio`` (0.5) × a day earlier = degraded;
 RRC/E-RAB setup success below ``setup_sr_pct`` (98 %) and drop rate above ``drop_rate_pct`` (2 %)
 averaged over the problem's hours. Setup failures, drops and venues are not specific to load: they
-only corroborate a loaded cell.
+only corroborate a loaded cell. While another serving cell is down at the time its users move onto
+the cells still up, so load found there counts ``displaced_load_factor`` (0.5) as much: the outage
+is the root cause and the load its consequence.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from diagnostics.checks.common import (
     unknown,
     worst,
 )
+from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.evidence import Context, KpiStats
 from diagnostics.models import Evidence
 from diagnostics.places import AreaHit
@@ -62,11 +65,41 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
         surge.finding == "abnormal" and thr.finding == "abnormal"
     )
     factor = 1.0 if loaded else 0.5
+    down = down_at_time(ctx, s)
+    if down:
+        # a serving cell down at the time pushes its users onto the others: their load is the
+        # outage's consequence (the root cause is the outage), so it counts for less here
+        prb, surge, thr = (_displaced(ctx, e, down, s) for e in (prb, surge, thr))
     out = [prb, surge, thr, _setup(ctx, s, w, factor), _drops(ctx, s, w, factor)]
     venues = [a for a in ctx.areas if a.kind == "event_venue"]
     if venues:
         out.append(_venue(ctx, venues[0], s, w, factor))
     return out
+
+
+def down_at_time(ctx: Context, s: DiagnosticsSettings) -> list[str]:
+    """Serving cells (or sites) out of service at the time: availability breached, or an outage
+    alarm active then."""
+    down = [
+        k.cell_id
+        for k in ctx.kpis.values()
+        if k.availability_min is not None
+        and k.availability_min < s.availability_pct
+        and site_factor(ctx, k.cell_id) >= 0.5
+    ]
+    down += [a.object_id for a in outage_alarms(ctx, s, "serving") if at_time(ctx, a)]
+    return list(dict.fromkeys(down))
+
+
+def _displaced(ctx: Context, e: Evidence, down: list[str], s: DiagnosticsSettings) -> Evidence:
+    """A load finding on a cell that stayed up while another serving cell was down."""
+    if e.finding != "abnormal" or e.cell_id in down or ctx.site_of.get(e.cell_id or "") in down:
+        return e
+    return replace(
+        e,
+        support=e.support * s.displaced_load_factor,
+        detail=f"{e.detail}; while {', '.join(down[:2])} is down and its users load this cell",
+    )
 
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?")

@@ -1,9 +1,11 @@
 """Weak coverage (弱覆盖): MR around the place, distance and sector geometry, known weak areas and
-planned sites, indoor penetration.
+planned sites (those two in ``coverage_geometry``), indoor penetration, the high-floor effect.
 
 Thresholds (settings): a sample is covered at RSRP ≥ ``weak_rsrp_dbm`` (−110); a grid is weak
 when more than ``weak_grid_max_weak_share`` (10 %) of its samples are not covered (< 90 %
-covered, the CMCC MR criterion); median RSRP below ``no_coverage_rsrp_dbm`` (−115) = no usable
+covered, the CMCC MR criterion), judged on the share's confidence bound
+(``mr_share_confidence_z``) so that a few weak samples among a few dozen don't make a weak place;
+median RSRP below ``no_coverage_rsrp_dbm`` (−115) = no usable
 coverage; beyond ``edge_distance_isd_ratio`` × local inter-site distance = cell edge.
 """
 
@@ -11,20 +13,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from diagnostics.checks.common import Weights, ev, fmt, strength, unknown
+from diagnostics.checks.common import Weights, ev, fmt, mr_verdict, strength, unknown
+from diagnostics.checks.coverage_geometry import areas, geometry
 from diagnostics.evidence import Context
 from diagnostics.models import ComplaintRecord, Evidence
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.symptoms import place_hints
 
 CAUSE = "weak_coverage"
-WEAK_AREAS = ("blind_spot", "weak_coverage")
 
 
 def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     out = _mr(ctx, s, w)
-    out += _geometry(ctx, s, w)
-    out += _areas(ctx, s, w)
+    out += geometry(ctx, s, w)
+    out += areas(ctx, s, w)
     floor = ctx.complaint.floor
     if (
         floor is not None
@@ -88,48 +90,7 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     where = f"{cov.samples} MR samples in {cov.grids} grid(s) within {s.mr_radius_m:.0f} m"
     if cov.source == "cell":
         where = f"{cov.samples} MR samples served by cell {c.cell_id} (no position given)"
-    if cov.weak_share is None:
-        out.append(
-            unknown(
-                "mr_weak_share",
-                CAUSE,
-                f"{where}, without a weak-sample share",
-                threshold=thr,
-                unit="share",
-                window=cov.window,
-            )
-        )
-    elif cov.weak_share > thr:
-        out.append(
-            ev(
-                "mr_weak_share",
-                CAUSE,
-                "abnormal",
-                w.medium * strength(cov.weak_share, thr, 0.5),
-                value=cov.weak_share,
-                threshold=thr,
-                unit="share",
-                window=cov.window,
-                detail=f"{cov.weak_share:.0%} of {where} are below {s.weak_rsrp_dbm:.0f} dBm "
-                f"(covered {1 - cov.weak_share:.0%} < {1 - thr:.0%}: weak-coverage grid)",
-            )
-        )
-    else:
-        out.append(
-            ev(
-                "mr_weak_share",
-                CAUSE,
-                "normal",
-                -w.weak,
-                value=cov.weak_share,
-                threshold=thr,
-                unit="share",
-                window=cov.window,
-                detail=f"{1 - cov.weak_share:.0%} of {where} are covered (≥ "
-                f"{s.weak_rsrp_dbm:.0f} "
-                "dBm)",
-            )
-        )
+    out.append(_weak_share(ctx, where, s, w))
     p50 = cov.rsrp_p50
     spread = f"RSRP p10/p50/p90 {fmt(cov.rsrp_p10)}/{fmt(p50)}/{fmt(cov.rsrp_p90)} dBm"
     if p50 is None:
@@ -176,6 +137,65 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     if depth is not None and p50 is not None:
         out.append(_indoor(c.floor, depth, p50, cov.window, s, w))
     return out
+
+
+def _weak_share(ctx: Context, where: str, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    """The CMCC criterion (< 90 % of samples at ≥ −110 dBm = weak grid) read beyond sampling
+    noise: operators call a grid weak only on hundreds of samples, and a handful of weak samples
+    among a few dozen is not a weak place. The support follows the share's lower bound."""
+    cov = ctx.coverage
+    assert cov is not None
+    thr = s.weak_grid_max_weak_share
+    verdict = mr_verdict(cov, s)
+    if verdict is None:
+        return unknown(
+            "mr_weak_share",
+            CAUSE,
+            f"{where}, without a weak-sample share",
+            threshold=thr,
+            unit="share",
+            window=cov.window,
+        )
+    share, low = verdict.share, verdict.low
+    below = f"{share:.0%} of {where} are below {s.weak_rsrp_dbm:.0f} dBm"
+    if verdict.state == "weak":
+        support = w.medium * strength(low, thr, 0.5)
+        return ev(
+            "mr_weak_share",
+            CAUSE,
+            "abnormal",
+            support,
+            value=share,
+            threshold=thr,
+            unit="share",
+            window=cov.window,
+            detail=f"{below} (covered {1 - share:.0%} < {1 - thr:.0%}, at least {low:.0%} weak "
+            "beyond sampling noise: weak coverage)",
+        )
+    if verdict.state == "unclear":
+        return ev(
+            "mr_weak_share",
+            CAUSE,
+            "normal",
+            0.0,
+            value=share,
+            threshold=thr,
+            unit="share",
+            window=cov.window,
+            detail=f"{below}: past the {thr:.0%} criterion only within sampling noise (could be "
+            f"{low:.0%}), not a weak place",
+        )
+    return ev(
+        "mr_weak_share",
+        CAUSE,
+        "normal",
+        -w.weak,
+        value=share,
+        threshold=thr,
+        unit="share",
+        window=cov.window,
+        detail=f"{1 - share:.0%} of {where} are covered (≥ {s.weak_rsrp_dbm:.0f} dBm)",
+    )
 
 
 def indoor_depth(c: ComplaintRecord) -> str | None:
@@ -229,196 +249,3 @@ def _indoor(
         window=window,
         detail=detail,
     )
-
-
-def _geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
-    serving = ctx.serving
-    c = ctx.complaint
-    if not c.has_location():
-        return [
-            unknown(
-                "site_distance",
-                CAUSE,
-                "no position given: distance to the site unknown",
-                threshold=s.edge_distance_isd_ratio,
-                unit="ratio",
-            )
-        ]
-    if not ctx.cells_known:
-        return [unknown("site_distance", CAUSE, "no cell inventory loaded", unit="ratio")]
-    if serving.nearest_site_m is None:
-        return [
-            ev(
-                "site_distance",
-                CAUSE,
-                "abnormal",
-                w.medium,
-                value=None,
-                threshold=s.serving_search_radius_m,
-                unit="m",
-                detail=f"no active cell within {s.serving_search_radius_m / 1000:.1f} km of the "
-                "place",
-            )
-        ]
-    isd = serving.local_isd_m or s.default_isd_m
-    ratio = serving.nearest_site_m / isd
-    thr = s.edge_distance_isd_ratio
-    out: list[Evidence] = []
-    detail = (
-        f"nearest active site {serving.nearest_site_m:.0f} m away; local inter-site distance "
-        f"{isd:.0f} m (ratio {ratio:.2f})"
-    )
-    if ratio > thr:
-        out.append(
-            ev(
-                "site_distance",
-                CAUSE,
-                "abnormal",
-                # at the edge it only supports; well beyond it (≥ 1.5 × ISD) it is a coverage gap
-                w.weak + (w.medium - w.weak) * min(1.0, (ratio - thr) / (1.5 - thr)),
-                cell=serving.cells[0] if serving.cells else None,
-                value=ratio,
-                threshold=thr,
-                unit="ratio",
-                detail=detail
-                + (
-                    ": beyond the cell edge, a coverage gap"
-                    if ratio >= 1.5
-                    else ": at the cell edge"
-                ),
-            )
-        )
-    else:
-        out.append(
-            ev(
-                "site_distance",
-                CAUSE,
-                "normal",
-                0.0,
-                cell=serving.cells[0] if serving.cells else None,
-                value=ratio,
-                threshold=thr,
-                unit="ratio",
-                detail=detail,
-            )
-        )
-    if serving.in_main_lobe is not None and serving.off_axis_deg is not None:
-        best = serving.cells[0] if serving.cells else None
-        if serving.in_main_lobe:
-            out.append(
-                ev(
-                    "sector_main_lobe",
-                    CAUSE,
-                    "normal",
-                    0.0,
-                    cell=best,
-                    value=serving.off_axis_deg,
-                    unit="deg",
-                    detail=f"the place is {serving.off_axis_deg:.0f}° off the best sector's "
-                    "azimuth, inside its main lobe",
-                )
-            )
-        else:
-            out.append(
-                ev(
-                    "sector_main_lobe",
-                    CAUSE,
-                    "abnormal",
-                    w.context,
-                    cell=best,
-                    value=serving.off_axis_deg,
-                    unit="deg",
-                    detail=f"the place is {serving.off_axis_deg:.0f}° off the best sector's "
-                    "azimuth, outside its main lobe",
-                )
-            )
-    return out
-
-
-def _areas(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
-    c = ctx.complaint
-    if not c.has_location():
-        return [
-            unknown("known_weak_area", CAUSE, "no position given: known areas can't be matched")
-        ]
-    out: list[Evidence] = []
-    weak = [a for a in ctx.areas if a.kind in WEAK_AREAS]
-    if weak:
-        a = weak[0]
-        inside = a.distance_m == 0
-        label = "blind spot (盲区)" if a.kind == "blind_spot" else "weak-coverage area (弱覆盖)"
-        out.append(
-            ev(
-                "known_weak_area",
-                CAUSE,
-                "abnormal",
-                w.strong if inside else w.medium,
-                value=a.distance_m,
-                threshold=s.area_margin_m,
-                unit="m",
-                detail=f"{'inside' if inside else f'{a.distance_m:.0f} m from'} the recorded "
-                f"{label}"
-                f"{' ' + repr(a.name) if a.name else ''}{': ' + a.note if a.note else ''}",
-            )
-        )
-    else:
-        out.append(
-            ev(
-                "known_weak_area",
-                CAUSE,
-                "normal",
-                0.0,
-                threshold=s.area_margin_m,
-                unit="m",
-                detail="no recorded blind spot or weak-coverage area here",
-            )
-        )
-    planned = [a for a in ctx.areas if a.kind == "planned_site"]
-    serving = ctx.serving
-    if planned:
-        a = planned[0]
-        when = f", planned on air {a.planned_on_air.isoformat()}" if a.planned_on_air else ""
-        out.append(
-            ev(
-                "planned_site",
-                CAUSE,
-                "abnormal",
-                w.medium,
-                value=a.distance_m,
-                threshold=s.area_margin_m,
-                unit="m",
-                detail="a new site is planned "
-                f"here{' (' + a.name + ')' if a.name else ''}{when}: "
-                "coverage is known to be lacking",
-            )
-        )
-    elif (
-        serving.planned_m is not None
-        and serving.planned_cell is not None
-        and (serving.nearest_site_m is None or serving.planned_m < serving.nearest_site_m)
-    ):
-        out.append(
-            ev(
-                "planned_site",
-                CAUSE,
-                "abnormal",
-                w.weak,
-                cell=serving.planned_cell,
-                value=serving.planned_m,
-                unit="m",
-                detail=f"planned cell {serving.planned_cell} ({serving.planned_m:.0f} m) is "
-                "nearer "
-                "than any active site",
-            )
-        )
-    else:
-        out.append(
-            ev(
-                "planned_site",
-                CAUSE,
-                "normal",
-                0.0,
-                detail="no planned site nearer than the active ones",
-            )
-        )
-    return out

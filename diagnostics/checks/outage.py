@@ -6,9 +6,17 @@ Thresholds (settings): availability below ``availability_pct`` (99.5 %) in any h
 was down; alarm types in ``outage_alarm_types`` (cell_unavailable, site_down, transmission,
 power, hardware) take service down; ``mass_min_complaints`` − 1 other subscribers complaining
 within ``mass_radius_m`` and ``mass_window_hours`` = a group fault (群障).
+
+A neighbouring cell or site that carries at least ``mr_serving_min_share`` of the place's MR is
+read as serving (``serves_here``): a site spreads its samples over its sectors and layers, and a
+cell that is down sends no MR, so either can fall out of the serving cells picked from the MR. An
+outage alarm counts by the share of the problem's time it covers (``time_share``, as the KPI
+breaches do): a few hours of outage explain a problem of a few hours, not one of several days.
 """
 
 from __future__ import annotations
+
+import math
 
 from diagnostics.checks.common import (
     Weights,
@@ -52,9 +60,40 @@ def at_time(ctx: Context, a: AlarmRow) -> bool:
     return a.raised_at < end and (a.cleared_at is None or a.cleared_at > start)
 
 
+def alarm_share(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> float:
+    """``time_share`` of an alarm: a problem of a few hours is explained by an outage in any of
+    them, a problem described over days only in part by an outage of a few hours."""
+    start, end = ctx.window
+    hours = (end - start).total_seconds() / 3600
+    cleared = a.cleared_at or end
+    overlap = (min(end, cleared) - max(start, a.raised_at)).total_seconds() / 3600
+    return time_share(max(1, math.ceil(overlap)), max(1, math.ceil(hours)), s)
+
+
+def serves_here(ctx: Context, s: DiagnosticsSettings, obj: str) -> bool:
+    """Does a cell or site filed as a neighbour in fact serve the place? It does when it carries at
+    least ``mr_serving_min_share`` of the place's MR (a site: its cells together). A site spreads
+    its samples over its sectors and layers, so each cell may stay under the share while the site
+    as a whole serves the place, and a site_down takes all of them down at once."""
+    total = sum(ctx.mr_cells.values())
+    if total <= 0:
+        return False
+    here = sum(n for c, n in ctx.mr_cells.items() if obj in (c, ctx.site_of.get(c)))
+    return here / total >= s.mr_serving_min_share
+
+
+def role_of(ctx: Context, s: DiagnosticsSettings, a: AlarmRow) -> str:
+    """The alarm's role for the place: "serving" also for a neighbour that serves here."""
+    if a.role == "neighbour" and serves_here(ctx, s, a.object_id):
+        return "serving"
+    return a.role
+
+
 def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[AlarmRow]:
     """The role's outage alarms, those active at the time of the problem first, then by severity."""
-    alarms = [a for a in ctx.alarms if a.role == role and a.alarm_type in s.outage_alarm_types]
+    alarms = [
+        a for a in ctx.alarms if a.alarm_type in s.outage_alarm_types and role_of(ctx, s, a) == role
+    ]
     return sorted(
         alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
     )
@@ -99,7 +138,10 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             detail="no outage alarm at the time of the problem; earlier: " + alarm_text(top),
         )
     support = max(
-        w.strong * SEVERITY.get(a.severity, 0.4) * object_factor(ctx, a.object_id)
+        w.strong
+        * SEVERITY.get(a.severity, 0.4)
+        * object_factor(ctx, a.object_id)
+        * alarm_share(ctx, a, s)
         for a in alarms
         if at_time(ctx, a)
     )

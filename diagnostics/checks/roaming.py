@@ -31,6 +31,26 @@ def roaming(ctx: Context) -> bool | None:
     return reg.network != sub.home_network
 
 
+def follows_subscriber(ctx: Context) -> str | None:
+    """A registration fault that stops service wherever the subscriber goes (not registered,
+    rejected, roaming switched off while roaming, calls forwarded for a "can't receive"), in
+    words; None when the snapshot shows none (or there is no snapshot)."""
+    reg = ctx.registration
+    if reg is None:
+        return None
+    if reg.status != "registered":
+        return f"the number is {reg.status.replace('_', ' ')}"
+    if reg.reject_cause:
+        return f"registration was rejected ({reg.reject_cause})"
+    if reg.roaming_enabled is False and (
+        roaming(ctx) or ctx.complaint.symptom == "roaming_failure"
+    ):
+        return "roaming is switched off while roaming"
+    if reg.call_forwarding and ctx.complaint.symptom == "cannot_receive":
+        return "calls are forwarded to another number"
+    return None
+
+
 def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     reg = ctx.registration
     if reg is None:

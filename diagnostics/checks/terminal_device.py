@@ -1,0 +1,281 @@
+"""Terminal / SIM, the handset and the SIM themselves (the first half of ``terminal``): what the
+device can do against what the symptom and the local network need, the SIM type, and the
+model's known issues.
+
+A phone without 5G (or without the 5G band used here) where 5G serves gets only 4G speeds: for a
+slow-data complaint that is a hint at the handset (weak alone: 4G speed is service), a finding
+when the customer expects 5G. Most 4G SIMs attach to 5G unchanged (NSA), so a 4G SIM in a 5G
+phone is only a hint even then.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.evidence import Context, Device
+from diagnostics.models import Evidence
+from diagnostics.settings import DiagnosticsSettings
+from diagnostics.symptoms import symptom_scores
+
+CAUSE = "terminal_sim"
+VOICE = ("call_drop", "poor_voice", "cannot_call", "cannot_receive")
+DATA = ("slow_data", "no_data")
+SIGNAL = ("no_signal", "weak_signal")
+LEGACY = {"GSM", "UMTS"}
+_FIVE_G = re.compile(r"5g|５g|\bnr\b|五g", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def normalise_band(band: str) -> str:
+    """'B3', 'band 3', 'b03' → '3'; 'n78' → 'n78' (NR bands keep their prefix)."""
+    text = band.strip().lower().replace("band", "").replace(" ", "")
+    match = re.fullmatch(r"([bn]?)0*(\d+)", text)
+    if not match:
+        return text
+    return ("n" if match[1] == "n" else "") + match[2]
+
+
+def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    sub = ctx.subscriber
+    if sub is None or sub.device is None:
+        why = (
+            "subscriber not in the profile data"
+            if sub is None
+            else f"TAC {sub.tac} not in the device catalogue"
+        )
+        return unknown("device_capability", CAUSE, why + ": the handset's capabilities are unknown")
+    d = sub.device
+    symptom = ctx.complaint.symptom
+    network = set(ctx.network_technologies)
+    model = f"{d.vendor} {d.model}"
+    problems: list[tuple[float, str]] = []
+    if symptom in VOICE and not d.supports_volte:
+        if network and not network & LEGACY:
+            problems.append(
+                (
+                    w.decisive,
+                    f"{model} has no VoLTE and only {'/'.join(sorted(network))} serve here: "
+                    "it can't make or keep calls",
+                )
+            )
+        else:
+            problems.append(
+                (
+                    w.medium,
+                    f"{model} has no VoLTE: calls fall back to 2G/3G (CSFB), with slower "
+                    "set-up and more drops",
+                )
+            )
+    if (symptom in DATA or symptom in SIGNAL) and not d.supports_lte and not d.supports_nr:
+        problems.append((w.decisive, f"{model} supports neither 4G nor 5G"))
+    elif network and network <= {"NR"} and not d.supports_nr:
+        problems.append((w.decisive, f"only 5G (NR) serves here and {model} has no 5G"))
+    elif network and network <= {"LTE", "NR"} and not d.supports_lte and not d.supports_nr:
+        problems.append((w.decisive, f"only 4G/5G serve here and {model} supports neither"))
+    expects_5g = bool(_FIVE_G.search(ctx.complaint.description or ""))
+    gap = nr_gap(ctx, d)
+    if symptom in DATA and expects_5g and "NR" in network and not problems:
+        if gap:
+            problems.append((w.medium, f"5G is expected, but {model} {gap}"))
+        elif sub.sim_type != "5g":
+            # most 4G SIMs attach to 5G (NSA) unchanged; only some need a swap for SA: a hint
+            problems.append(
+                (w.weak, f"5G is expected, but a {sub.sim_type.upper()} SIM may keep {model} on 4G")
+            )
+    elif symptom == "slow_data" and gap and not problems:
+        # 5G serves here and other users' data rides on it; this phone gets only the 4G layer.
+        # Alone that is 4G service, not a fault; beside "nobody else has it" it explains the speed
+        problems.append((w.weak, f"5G serves here, but {model} {gap}: it gets only 4G speeds"))
+    cell_bands = {normalise_band(b) for b in ctx.serving.bands}
+    phone_bands = {normalise_band(b) for b in d.bands}
+    if cell_bands and phone_bands and not cell_bands & phone_bands:
+        problems.append(
+            (
+                w.medium,
+                f"{model} supports bands {', '.join(sorted(d.bands))}, none of the serving "
+                f"cells' bands {', '.join(sorted(ctx.serving.bands))}",
+            )
+        )
+    if problems:
+        problems.sort(key=lambda p: -p[0])
+        return ev(
+            "device_capability",
+            CAUSE,
+            "abnormal",
+            problems[0][0],
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            detail="; ".join(p[1] for p in problems),
+        )
+    caps = ", ".join(
+        n
+        for n, ok in (("4G", d.supports_lte), ("5G", d.supports_nr), ("VoLTE", d.supports_volte))
+        if ok
+    )
+    return ev(
+        "device_capability",
+        CAUSE,
+        "normal",
+        0.0,
+        value=0.0,
+        threshold=0.0,
+        unit="flag",
+        detail=f"{model} ({caps or 'no 4G/5G'}) fits the symptom and the serving network",
+    )
+
+
+def nr_gap(ctx: Context, d: Device) -> str | None:
+    """Why the phone can't use the 5G (NR) cells serving the place, or None (no NR here, or it
+    can, or the NR cells' bands are not known)."""
+    if "NR" not in ctx.network_technologies:
+        return None
+    if not d.supports_nr:
+        return "has no 5G"
+    nr_bands = {b for b in map(normalise_band, ctx.serving.bands) if b.startswith("n")}
+    phone = {normalise_band(b) for b in d.bands}
+    if nr_bands and phone and not nr_bands & phone:
+        return f"lacks the 5G band(s) {', '.join(sorted(nr_bands))} used here"
+    return None
+
+
+def sim(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
+    sub = ctx.subscriber
+    if sub is None:
+        return unknown("sim_type", CAUSE, "subscriber not in the profile data: SIM type unknown")
+    network = set(ctx.network_technologies)
+    if sub.sim_type in ("2g", "3g"):
+        if network and not network & LEGACY:
+            return ev(
+                "sim_type",
+                CAUSE,
+                "abnormal",
+                w.decisive,
+                value=1.0,
+                threshold=0.0,
+                unit="flag",
+                detail=f"a {sub.sim_type.upper()} SIM can't attach to the 4G/5G cells that serve "
+                ""
+                "here: swap the SIM",
+            )
+        weight = w.medium if ctx.complaint.symptom in (*DATA, *SIGNAL) else w.weak
+        return ev(
+            "sim_type",
+            CAUSE,
+            "abnormal",
+            weight,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            detail=f"old {sub.sim_type.upper()} SIM: no 4G/VoLTE service; a 4G/5G SIM is needed",
+        )
+    return ev(
+        "sim_type",
+        CAUSE,
+        "normal",
+        0.0,
+        value=0.0,
+        threshold=0.0,
+        unit="flag",
+        detail=f"{sub.sim_type.upper()} SIM",
+    )
+
+
+FAMILIES = {
+    **dict.fromkeys(VOICE, "voice"),
+    **dict.fromkeys(DATA, "data"),
+    **dict.fromkeys(SIGNAL, "signal"),
+    "sms_failure": "sms",
+    "roaming_failure": "roaming",
+}
+
+
+def issue_matches(issue: str, symptom: str) -> bool | None:
+    """Does a device's known-issue text describe this kind of symptom? None = can't tell."""
+    named = {FAMILIES.get(k) for k in symptom_scores(issue)}
+    lowered = issue.lower()
+    if any(k in lowered for k in ("volte", "call", "voice", "通话", "语音")):
+        named.add("voice")
+    if any(k in lowered for k in ("data", "internet", "modem", "上网", "数据")):
+        named.add("data")
+    if any(k in lowered for k in ("signal", "network", "attach", "信号", "搜网")):
+        named.add("signal")
+    named.discard(None)
+    if not named:
+        return None
+    return FAMILIES.get(symptom) in named
+
+
+def known_issue(ctx: Context, w: Weights) -> Evidence:
+    sub = ctx.subscriber
+    if sub is None or sub.device is None:
+        return unknown("device_known_issue", CAUSE, "handset model unknown")
+    d = sub.device
+    if d.known_issue:
+        match = issue_matches(d.known_issue, ctx.complaint.symptom)
+        weight = w.strong if match else w.medium
+        fits = {True: ", which fits the symptom", False: " (a different symptom)", None: ""}[match]
+        return ev(
+            "device_known_issue",
+            CAUSE,
+            "abnormal",
+            weight,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            detail=f"known issue of {d.vendor} {d.model}: {d.known_issue}{fits}",
+        )
+    return ev(
+        "device_known_issue",
+        CAUSE,
+        "normal",
+        0.0,
+        value=0.0,
+        threshold=0.0,
+        unit="flag",
+        detail=f"no known issue recorded for {d.vendor} {d.model}",
+    )
+
+
+def gap_in_words(ctx: Context) -> tuple[str, str]:
+    """What the handset (or SIM) lacks, in words for the reply script (zh, en)."""
+    sub = ctx.subscriber
+    assert sub is not None and sub.device is not None
+    d = sub.device
+    model = f"{d.vendor} {d.model}"
+    symptom = ctx.complaint.symptom
+    if (
+        symptom in ("call_drop", "poor_voice", "cannot_call", "cannot_receive")
+        and not d.supports_volte
+    ):
+        return (
+            f"您使用的{model}不支持VoLTE高清通话，而您所在区域主要由4G/5G网络服务，会影响通话。",
+            f"your {model} does not support VoLTE calls, while 4G/5G cells serve your area.",
+        )
+    if not d.supports_lte and not d.supports_nr:
+        return (f"您使用的{model}不支持4G/5G网络。", f"your {model} supports neither 4G nor 5G.")
+    if not d.supports_nr and set(ctx.network_technologies) <= {"NR"}:
+        return (
+            f"您所在区域由5G网络服务，而您使用的{model}不支持5G。",
+            f"5G cells serve your area and your {model} has no 5G.",
+        )
+    gap = nr_gap(ctx, d)
+    if symptom in ("slow_data", "no_data") and gap is not None:
+        lacks = "不支持5G" if not d.supports_nr else "不支持本地5G网络使用的频段"
+        return (
+            f"您所在区域有5G网络，而您使用的{model}{lacks}，只能使用4G网络，网速会低一些。",
+            f"5G cells serve your area, but your {model} {gap}, so it uses 4G only and gets "
+            "lower speeds.",
+        )
+    if symptom in ("slow_data", "no_data") and sub.sim_type not in ("5g", "2g", "3g"):
+        return (
+            f"您的{sub.sim_type.upper()}卡可能使{model}只能使用4G网络，可到营业厅免费更换5G卡。",
+            f"your {sub.sim_type.upper()} SIM may keep your {model} on 4G; a 5G SIM can be "
+            "swapped in at any store.",
+        )
+    return (
+        f"您使用的{model}不支持本地网络使用的频段。",
+        f"your {model} does not support the bands used here.",
+    )

@@ -1,0 +1,230 @@
+"""The checks that read their evidence against what else explains it: MR shares beyond sampling
+noise, geometry against measured coverage, the 5G layer a phone can't use, a registration fault
+that explains "it happens everywhere", a site serving the place though filed as a neighbour, and
+load displaced by an outage. Normal, abnormal and unknown data for each, on hand-built contexts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from diagnostics.checks import run_checks
+from diagnostics.checks.common import mr_verdict, share_bounds
+from diagnostics.checks.roaming import follows_subscriber
+from diagnostics.checks.terminal_device import gap_in_words, nr_gap
+from diagnostics.evidence import Context, Registration
+from diagnostics.ranking import rank
+from diagnostics.settings import DiagnosticsSettings
+from tests.test_diag_checks import T, alarm, context, coverage, find, kpi, subscriber
+
+SETTINGS = DiagnosticsSettings()
+
+
+def _nr_here(ctx: Context, bands: tuple[str, ...] = ("B3",)) -> Context:
+    ctx.network_technologies = ("LTE", "NR")
+    ctx.serving = replace(ctx.serving, bands=bands, network_technologies=("LTE", "NR"))
+    return ctx
+
+
+# --- MR weak share beyond sampling noise ------------------------------------------------------
+
+
+def test_share_bounds_narrow_with_more_samples() -> None:
+    few = share_bounds(0.12, 25, 1.645)
+    many = share_bounds(0.12, 2500, 1.645)
+    assert few[0] < 0.10 < 0.12 < few[1]  # 3 weak samples in 25: could well be under 10 %
+    assert 0.10 < many[0] < 0.12 < many[1]
+    assert share_bounds(0.3, 0, 1.645) == (0.0, 1.0)  # no samples: anything
+    assert share_bounds(0.3, 50, 0.0) == pytest.approx((0.3, 0.3))  # z 0: the bare share
+
+
+@pytest.mark.parametrize(
+    ("samples", "share", "rsrp", "state", "covered"),
+    [
+        (25, 0.12, -97.0, "unclear", True),
+        (2000, 0.12, -97.0, "weak", False),
+        (300, 0.05, -90.0, "covered", True),
+        (300, 0.05, -112.0, "covered", False),  # few weak samples, but a weak median
+        (100, 0.6, -114.0, "weak", False),
+    ],
+)
+def test_mr_verdict(samples: int, share: float, rsrp: float, state: str, covered: bool) -> None:
+    verdict = mr_verdict(coverage(samples=samples, weak_share=share, rsrp_p50=rsrp), SETTINGS)
+    assert verdict is not None and verdict.state == state and verdict.covered == covered
+
+
+def test_mr_verdict_unknown_without_enough_samples() -> None:
+    assert mr_verdict(coverage(samples=3), SETTINGS) is None
+    assert mr_verdict(coverage(weak_share=None), SETTINGS) is None
+    assert mr_verdict(None, SETTINGS) is None
+
+
+def test_a_few_weak_samples_among_a_few_dozen_are_not_a_weak_place() -> None:
+    noisy = context(coverage=coverage(samples=25, weak_share=0.12, rsrp_p50=-97.0))
+    item = find(run_checks(noisy, SETTINGS), "mr_weak_share")
+    assert item.finding == "normal" and item.support == 0.0 and "noise" in item.detail
+    clear = context(coverage=coverage(samples=100, weak_share=0.6, rsrp_p50=-114.0))
+    item = find(run_checks(clear, SETTINGS), "mr_weak_share")
+    assert item.finding == "abnormal" and item.support >= SETTINGS.nff_threshold
+    covered = find(run_checks(context(), SETTINGS), "mr_weak_share")
+    assert covered.finding == "normal" and covered.support < 0
+
+
+def test_other_users_are_not_affected_by_noise_in_the_mr() -> None:
+    noisy = context(coverage=coverage(samples=25, weak_share=0.12, rsrp_p50=-97.0))
+    assert find(run_checks(noisy, SETTINGS), "other_users_affected").finding == "normal"
+    weak = context(coverage=coverage(samples=100, weak_share=0.6, rsrp_p50=-114.0))
+    assert find(run_checks(weak, SETTINGS), "other_users_affected").finding == "abnormal"
+
+
+# --- geometry against measured coverage ---------------------------------------------------------
+
+
+def test_distance_counts_as_context_where_the_mr_show_the_place_covered() -> None:
+    far = replace(context().serving, nearest_site_m=1500.0)  # 3 × the local ISD
+    measured = find(run_checks(context(serving=far), SETTINGS), "site_distance")
+    assert measured.finding == "abnormal" and measured.support <= SETTINGS.score_weight_context
+    assert "MR here show the place covered" in measured.detail
+    unmeasured = find(run_checks(context(serving=far, coverage=None), SETTINGS), "site_distance")
+    assert unmeasured.support == SETTINGS.score_weight_medium  # no MR: the prediction stands
+    weak = context(serving=far, coverage=coverage(samples=100, weak_share=0.6, rsrp_p50=-114.0))
+    assert find(run_checks(weak, SETTINGS), "site_distance").support == SETTINGS.score_weight_medium
+
+
+def test_a_planned_cell_nearer_than_the_sites_is_geometry_too() -> None:
+    serving = replace(context().serving, planned_cell="P-1", planned_m=150.0)
+    covered = find(run_checks(context(serving=serving), SETTINGS), "planned_site")
+    assert covered.finding == "abnormal" and covered.support <= SETTINGS.score_weight_context
+    unmeasured = find(run_checks(context(serving=serving, coverage=None), SETTINGS), "planned_site")
+    assert unmeasured.support == SETTINGS.score_weight_weak
+
+
+# --- the 5G layer a phone can't use -------------------------------------------------------------
+
+
+def test_nr_gap() -> None:
+    no_nr = subscriber(nr=False).device
+    no_band = subscriber(nr=True, bands=("B3", "n78")).device
+    assert no_nr is not None and no_band is not None
+    assert nr_gap(context(), no_nr) is None  # only 4G here
+    assert nr_gap(_nr_here(context()), no_nr) == "has no 5G"
+    assert nr_gap(_nr_here(context(), ("B3", "n41")), no_band) == (
+        "lacks the 5G band(s) n41 used here"
+    )
+    assert nr_gap(_nr_here(context()), no_band) is None  # the NR cells' bands are not known
+
+
+def test_slow_data_where_5g_serves_on_a_phone_without_it() -> None:
+    plain = _nr_here(context(subscriber=subscriber(nr=False)))
+    item = find(run_checks(plain, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+    assert "only 4G speeds" in item.detail
+    expecting = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=False)))
+    item = find(run_checks(expecting, SETTINGS), "device_capability")
+    assert item.support == SETTINGS.score_weight_medium
+    lte_only = context(subscriber=subscriber(nr=False))
+    assert find(run_checks(lte_only, SETTINGS), "device_capability").finding == "normal"
+    unknown_phone = _nr_here(context(subscriber=replace(subscriber(), device=None)))
+    assert find(run_checks(unknown_phone, SETTINGS), "device_capability").finding == "unknown"
+    calls = _nr_here(context(symptom="call_drop", subscriber=subscriber(nr=False)))
+    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
+
+
+def test_a_4g_sim_expecting_5g_is_a_hint() -> None:
+    ctx = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=True, sim="4g")))
+    item = find(run_checks(ctx, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+
+
+def test_the_reply_names_the_5g_gap() -> None:
+    zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
+    assert "5G" in zh and "uses 4G only" in en
+
+
+# --- "it happens everywhere" and the registration ----------------------------------------------
+
+
+def _roaming_off() -> Registration:
+    return Registration(T - timedelta(hours=3), "registered", "460-00", None, False, False)
+
+
+def test_follows_subscriber() -> None:
+    assert follows_subscriber(context()) is None
+    assert follows_subscriber(context(registration=None)) is None
+    away = context(registration=_roaming_off(), subscriber=subscriber(home="454-12"))
+    assert follows_subscriber(away) == "roaming is switched off while roaming"
+    detached = replace(_roaming_off(), status="not_registered", roaming_enabled=True)
+    assert follows_subscriber(context(registration=detached)) == "the number is not registered"
+    forwarded = replace(_roaming_off(), call_forwarding=True, roaming_enabled=True)
+    assert follows_subscriber(context(symptom="cannot_receive", registration=forwarded))
+    assert follows_subscriber(context(symptom="no_data", registration=forwarded)) is None
+
+
+def test_a_registration_fault_explains_everywhere() -> None:
+    away = context(
+        symptom="no_data",
+        everywhere=True,
+        registration=_roaming_off(),
+        subscriber=subscriber(home="454-12"),
+    )
+    evidence = run_checks(away, SETTINGS)
+    item = find(evidence, "problem_everywhere")
+    assert item.support == SETTINGS.score_weight_weak and "roaming is switched off" in item.detail
+    assert rank(evidence, "no_data", SETTINGS).primary == "roaming_registration"
+    home = find(run_checks(context(everywhere=True), SETTINGS), "problem_everywhere")
+    assert home.support == SETTINGS.score_weight_medium and "handset or SIM" in home.detail
+
+
+# --- a site that serves the place, filed as a neighbour -----------------------------------------
+
+
+def _site_down(mr: dict[str, float], raised_hours: float = 1.0) -> Context:
+    down = alarm(
+        "site_down", "B", role="neighbour", raised=T - timedelta(hours=raised_hours), cleared=None
+    )
+    ctx = context(alarms=[down], mr_cells=mr)
+    ctx.site_of = {**ctx.site_of, "B-2": "B"}
+    return ctx
+
+
+def test_a_neighbour_site_carrying_the_places_mr_serves_it() -> None:
+    # each of B's cells carries under 10 % of the place's MR, the site together 13 %
+    serving = _site_down({"A-1": 80.0, "B-1": 6.0, "B-2": 6.0})
+    item = find(run_checks(serving, SETTINGS), "outage_alarms")
+    assert item.finding == "abnormal" and item.cell_id == "B"
+    remote = _site_down({"A-1": 95.0, "B-1": 2.0})
+    assert find(run_checks(remote, SETTINGS), "outage_alarms").finding == "normal"
+    assert find(run_checks(remote, SETTINGS), "neighbour_outage").finding == "abnormal"
+    no_mr = _site_down({})
+    assert find(run_checks(no_mr, SETTINGS), "outage_alarms").finding == "normal"
+
+
+def test_a_short_outage_explains_a_long_problem_only_in_part() -> None:
+    def support(hours: float) -> float:
+        ctx = context(alarms=[alarm("site_down", raised=T - timedelta(hours=1))])
+        ctx.window = (T - timedelta(hours=hours), T)
+        return find(run_checks(ctx, SETTINGS), "outage_alarms").support
+
+    assert support(2) > support(48) > 0
+
+
+# --- load displaced by an outage ----------------------------------------------------------------
+
+
+def test_load_on_a_cell_while_another_serving_cell_is_down_counts_less() -> None:
+    busy = kpi("A-2", prb_busy=96.0, prb_busy_hours=2)
+    alone = context(kpis={"A-1": kpi("A-1"), "A-2": busy})
+    with_outage = context(
+        kpis={"A-1": kpi("A-1", availability_min=0.0, unavailable_hours=2), "A-2": busy}
+    )
+    full = find(run_checks(alone, SETTINGS), "prb_busy_hour")
+    displaced = find(run_checks(with_outage, SETTINGS), "prb_busy_hour")
+    assert displaced.finding == full.finding == "abnormal"
+    assert displaced.support == pytest.approx(full.support * SETTINGS.displaced_load_factor)
+    assert "is down" in displaced.detail
+    own = context(kpis={"A-2": kpi("A-2", prb_busy=96.0, prb_busy_hours=2, availability_min=0.0)})
+    assert "is down" not in find(run_checks(own, SETTINGS), "prb_busy_hour").detail
+    assert find(run_checks(context(kpis={}), SETTINGS), "prb_busy_hour").finding == "unknown"
