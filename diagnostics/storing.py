@@ -7,11 +7,11 @@ work-order ids filled in.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 import psycopg
 
 from diagnostics import mass_events
@@ -90,7 +90,7 @@ def store(
                     round(d.confidence, 6),
                     d.serving_cells,
                     d.mass_event_id,
-                    json.dumps(doc, ensure_ascii=False),
+                    orjson.dumps(doc).decode(),  # ~10× json.dumps
                 )
             )
     conn.execute(UPSERT_SQL)
@@ -107,19 +107,18 @@ def _place(r: Result) -> tuple[float | None, float | None]:
 def _work_orders(
     conn: Conn, results: Sequence[Result], documents: Sequence[dict[str, Any]]
 ) -> None:
-    try:
-        with conn.transaction():  # one savepoint for the batch; one per complaint only on trouble
-            ids = [_hook(conn, r, doc) for r, doc in zip(results, documents, strict=True)]
-    except psycopg.Error:
-        log.exception("work-order hook failed inside the batch; retrying one by one")
-        ids = []
-        for r, doc in zip(results, documents, strict=True):
-            try:
-                with conn.transaction():
-                    ids.append(_hook(conn, r, doc))
-            except psycopg.Error:
-                log.exception("work-order hook failed for %s", r.complaint.complaint_id)
-                ids.append(None)
+    ids: list[str | None] | None = None
+    if len(results) > 1:  # a batch of one is the one-at-a-time path below
+        items = [(r.complaint.as_mapping(), doc) for r, doc in zip(results, documents, strict=True)]
+        try:
+            with conn.transaction():  # one savepoint and one hook call for the batch
+                ids = hooks.on_diagnoses(conn, items)
+        except psycopg.Error:  # rolled back: one bad complaint mustn't cost the others
+            log.exception("work-order hook failed for the batch; retrying one by one")
+        except Exception:  # a bug in the hook: rolled back too, the diagnoses are kept
+            log.exception("work-order hook raised for the batch; retrying one by one")
+    if ids is None:
+        ids = [_hook(conn, r, doc) for r, doc in zip(results, documents, strict=True)]
     updates = []
     for r, doc, wo in zip(results, documents, ids, strict=True):
         r.diagnosis.work_order_id = wo
@@ -132,11 +131,13 @@ def _work_orders(
 
 
 def _hook(conn: Conn, r: Result, document: dict[str, Any]) -> str | None:
-    complaint = r.complaint.as_mapping()
+    """One diagnosis's work-order step in its own savepoint; None (logged) when it fails."""
     try:
-        return hooks.on_diagnosis(conn, complaint, document)
+        with conn.transaction():
+            return hooks.on_diagnosis(conn, r.complaint.as_mapping(), document)
     except psycopg.Error:
-        raise
+        log.exception("work-order hook failed for %s", r.complaint.complaint_id)
+        return None
     except Exception:  # a bug in the hook must not lose the diagnosis
         log.exception("work-order hook raised for %s", r.complaint.complaint_id)
         return None

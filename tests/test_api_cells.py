@@ -52,9 +52,7 @@ def test_bad_bbox_and_limit_are_422_with_the_field(client: TestClient) -> None:
     response = client.get("/v1/cells", params={"cursor": "bm9wZQ"}, headers=auth("engineer"))
     assert response.status_code == 422 and response.json()["error"]["field"] == "cursor"
     for when in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1714550400"):
-        response = client.get(
-            "/v1/cells/C1/kpis", params={"from": when}, headers=auth("engineer")
-        )
+        response = client.get("/v1/cells/C1/kpis", params={"from": when}, headers=auth("engineer"))
         assert response.status_code == 422 and response.json()["error"]["field"] == "from"
 
 

@@ -87,8 +87,10 @@ def test_concurrent_duplicates_store_exactly_one(
         ({"lat": 91.0}, "lat"),
         ({"lon": -180.5}, "lon"),
         ({"symptom": "bad_vibes", "description": None}, "symptom"),
-        ({"occurred_from": "2024-05-01T10:00:00Z", "occurred_to": "2024-05-01T09:00:00Z"},
-         "occurred_to"),
+        (
+            {"occurred_from": "2024-05-01T10:00:00Z", "occurred_to": "2024-05-01T09:00:00Z"},
+            "occurred_to",
+        ),
         ({"reported_at": "yesterday"}, "reported_at"),
         ({"msisdn": "call me"}, "msisdn"),
         ({"external_id": None}, "external_id"),
@@ -110,8 +112,11 @@ def test_bad_bodies_are_422_in_our_shape(client: TestClient) -> None:
         (b'{"external_id": ', headers, "invalid_json"),
         (b"\xff\xfe\x00garbage", headers, "invalid_json"),
         (b"[1, 2]", headers, "invalid_input"),
-        (json.dumps(complaint()).encode(), {**auth("agent"), "Content-Type": "text/plain"},
-         "unsupported_media_type"),
+        (
+            json.dumps(complaint()).encode(),
+            {**auth("agent"), "Content-Type": "text/plain"},
+            "unsupported_media_type",
+        ),
         (b"x" * 10_000_000, headers, "body_too_large"),
     ]
     for content, sent_headers, code in cases:

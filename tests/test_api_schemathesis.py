@@ -104,7 +104,9 @@ def test_every_route_against_its_openapi(
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
         database=None,
         derandomize=True,  # the same examples on every run: CI stays reproducible
     )

@@ -49,10 +49,7 @@ def add_cells(conn: psycopg.Connection[Any], count: int, *, lat0: float = 39.9) 
 
 
 def add_kpis(conn: psycopg.Connection[Any], cell_id: str, periods: int) -> None:
-    rows = [
-        (T0 + timedelta(minutes=15 * i), cell_id, 99.5, 40.0 + i % 10)
-        for i in range(periods)
-    ]
+    rows = [(T0 + timedelta(minutes=15 * i), cell_id, 99.5, 40.0 + i % 10) for i in range(periods)]
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO kpis (ts, cell_id, availability_pct, prb_util_dl_pct)"

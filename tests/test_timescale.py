@@ -24,8 +24,6 @@ def test_timescale_ddl_runs_on_real_timescaledb() -> None:
     assert shutil.which("node"), "node is needed for the TimescaleDB check tool"
     files = [str(p) for p in timescale_files()]
     files += [str(CHECKS / "rollups_same_results.sql"), str(CHECKS / "timescale_info.sql")]
-    result = subprocess.run(
-        [str(CHECK_TOOL), *files], capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run([str(CHECK_TOOL), *files], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "'kpis'" in result.stdout and "'mr_samples'" in result.stdout

@@ -1,6 +1,7 @@
-"""What diagnostics calls after storing a diagnosis (see docs/DEVELOPING.md, interfaces).
+"""What diagnostics calls after storing diagnoses (see docs/DEVELOPING.md, interfaces).
 
-``on_diagnosis`` runs in the caller's transaction. It decides, in this order:
+``on_diagnoses`` runs in the caller's transaction and handles a batch as if each diagnosis were
+handed over on its own, in batch order. For each one it decides, in this order:
 
 1. is it a repeat (重复投诉) of an earlier complaint of the same subscriber? (``repeats``)
 2. no order at all for a user-side cause or no fault found that isn't a repeat;
@@ -14,55 +15,173 @@
 
 Orders are opened with the complaint's ``reported_at`` as their start (capped at now), so time
 limits and handling times run from when the customer complained. A transaction-level advisory
-lock serialises order creation, so concurrent diagnoses of one fault can't open two orders.
+lock serialises the hook, so concurrent diagnoses of one fault can't open two orders.
+
+A batch costs a handful of statements whatever its size: one pipeline reads everything the
+decisions need (``hook_load``); the decisions run in memory, each complaint seeing what the
+earlier ones did (``hook_decide`` on ``hook_state``); one pipeline writes the outcome (below):
+orders opened are inserted and changed ones updated with their final values (they are locked
+since the read, so that is what the per-complaint updates added up to), then the links, the
+diagnosis JSON of complaints that moved with a merge, repeat links, merged-away orders, the
+history in order; last, each order a complaint touched gets its priority, urgency and affected
+users from its final complaints and cells, as its last ``refresh_priority`` would have left
+them. The whole batch shares one ``now``. Each diagnosis gets the id of the order it ended up
+in: when a later complaint's mass event merged its order away, the order that stayed.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from storage.db import Conn
-from workorders import mass_events, repeats, store
-from workorders.calendar import WorkingCalendar
-from workorders.lifecycle import OPEN_STATUSES
-from workorders.routing import NETWORK_CAUSES, affected_cells, is_urgent, route
+from workorders import hook_load, store
+from workorders.hook_decide import decide, plan
+from workorders.hook_load import rows
+from workorders.hook_state import NeedsMembers, Order, State
+from workorders.routing import PriorityInput, priority
 from workorders.settings import WorkOrderSettings, get_wo_settings
 
-_LOCK_ID = 0x6E63_776F  # "ncwo"
+# hand back the order numbers reserved but not used, unless someone took numbers since
+GIVE_BACK = (
+    "SELECT setval('work_order_seq', %(next)b, false) FROM work_order_seq"
+    " WHERE last_value = %(last)b"
+)
 
-ADOPT_EVENT = """
-UPDATE work_orders SET mass_event_id = %(event)s
-WHERE work_order_id = %(id)s AND mass_event_id IS NULL
-  AND NOT EXISTS (SELECT 1 FROM work_orders WHERE mass_event_id = %(event)s)
+# rows travel as one JSON document per statement (``hook_load.rows``); an order's columns:
+ORDER_ROW = """
+    work_order_id text, status text, cause text, route text, department text, grade text,
+    urgent boolean, cells text[], mass_event_id text, evidence jsonb, created_at timestamptz,
+    updated_at timestamptz, due_at timestamptz, warn_at timestamptz, progress_due_at timestamptz,
+    progress_reported_at timestamptz, resolved_at timestamptz, verified_at timestamptz,
+    closed_at timestamptz, escalated_at timestamptz, overdue_warned_at timestamptz,
+    progress_warned_at timestamptz, repeat_count int
 """
 
-ATTACHED_TO = "SELECT work_order_id FROM work_order_complaints WHERE complaint_id = %s LIMIT 1"
+ORDER_FIELDS = (
+    "work_order_id",
+    "status",
+    "cause",
+    "route",
+    "department",
+    "grade",
+    "urgent",
+    "cells",
+    "mass_event_id",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "warn_at",
+    "progress_due_at",
+    "progress_reported_at",
+    "resolved_at",
+    "verified_at",
+    "closed_at",
+    "escalated_at",
+    "overdue_warned_at",
+    "progress_warned_at",
+    "repeat_count",
+)
 
-SAME_CAUSE_CELLS = """
-SELECT work_order_id, status FROM work_orders
-WHERE cause = %(cause)s AND status NOT IN ('verified', 'closed') AND cells && %(cells)s
-ORDER BY created_at DESC, work_order_id DESC LIMIT 1
+INSERT_ORDERS = (
+    """
+INSERT INTO work_orders (work_order_id, status, cause, route, department, grade, priority, urgent,
+    cells, mass_event_id, evidence, created_at, updated_at, due_at, warn_at, progress_due_at,
+    progress_reported_at, resolved_at, verified_at, closed_at, escalated_at, overdue_warned_at,
+    progress_warned_at, repeat_count)
+SELECT work_order_id, status, cause, route, department, grade, 0, urgent, cells, mass_event_id,
+       coalesce(evidence, '[]'::jsonb), created_at, updated_at, due_at, warn_at, progress_due_at,
+       progress_reported_at, resolved_at, verified_at, closed_at, escalated_at,
+       overdue_warned_at, progress_warned_at, repeat_count
+FROM jsonb_to_recordset(%b::jsonb) AS v("""
+    + ORDER_ROW
+    + ")"
+)
+
+UPDATE_ORDERS = (
+    """
+UPDATE work_orders o SET status = v.status, urgent = v.urgent, cells = v.cells,
+    mass_event_id = v.mass_event_id, evidence = coalesce(v.evidence, o.evidence),
+    updated_at = v.updated_at, due_at = v.due_at, warn_at = v.warn_at,
+    progress_due_at = v.progress_due_at, progress_reported_at = v.progress_reported_at,
+    resolved_at = v.resolved_at, verified_at = v.verified_at, closed_at = v.closed_at,
+    escalated_at = v.escalated_at, overdue_warned_at = v.overdue_warned_at,
+    progress_warned_at = v.progress_warned_at, repeat_count = v.repeat_count
+FROM jsonb_to_recordset(%b::jsonb) AS v("""
+    + ORDER_ROW
+    + ") WHERE o.work_order_id = v.work_order_id"
+)
+
+INSERT_LINKS = """
+INSERT INTO work_order_complaints (work_order_id, complaint_id, attached_at)
+SELECT * FROM jsonb_to_recordset(%b::jsonb)
+    AS v(work_order_id text, complaint_id text, attached_at timestamptz)
+ON CONFLICT DO NOTHING
 """
 
-SAME_CAUSE_NEAR = """
-SELECT o.work_order_id, o.status FROM work_orders o
-JOIN work_order_complaints w USING (work_order_id)
-JOIN complaints c USING (complaint_id)
-WHERE o.cause = %(cause)s AND o.status NOT IN ('verified', 'closed')
-  AND c.lat BETWEEN %(lat)s - %(dlat)s AND %(lat)s + %(dlat)s
-  AND c.lon BETWEEN %(lon)s - %(dlon)s AND %(lon)s + %(dlon)s
-ORDER BY o.created_at DESC, o.work_order_id DESC LIMIT 1
+FOLLOW = """
+UPDATE diagnoses d SET result = jsonb_set(d.result, '{work_order_id}', to_jsonb(v.work_order_id))
+FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, work_order_id text)
+WHERE d.complaint_id = v.complaint_id AND d.result ? 'work_order_id'
 """
 
+RELINK_REPEATS = """
+UPDATE complaint_repeats r SET work_order_id = v.dst
+FROM jsonb_to_recordset(%b::jsonb) AS v(src text, dst text) WHERE r.work_order_id = v.src
+"""
 
-def _as_datetime(value: Any) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+INSERT_REPEATS = """
+INSERT INTO complaint_repeats (complaint_id, repeat_of, work_order_id, action, detected_at)
+SELECT * FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, repeat_of text,
+    work_order_id text, action text, detected_at timestamptz)
+ON CONFLICT (complaint_id) DO NOTHING
+"""
+
+SET_REPEAT_OF = """
+UPDATE complaints c SET repeat_of = v.repeat_of
+FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, repeat_of text)
+WHERE c.complaint_id = v.complaint_id AND c.repeat_of IS NULL
+"""
+
+DELETE_ORDERS = "DELETE FROM work_orders WHERE work_order_id = ANY(%b::text[])"
+
+INSERT_EVENTS = """
+INSERT INTO work_order_events (work_order_id, at, actor, from_status, to_status, note)
+SELECT work_order_id, at, actor, from_status, to_status, note
+FROM jsonb_to_recordset(%b::jsonb) AS v(n int, work_order_id text, at timestamptz, actor text,
+    from_status text, to_status text, note text)
+ORDER BY n
+"""
+
+# store.IMPACT and store.CELL_USERS for each order
+PRIORITY_INPUT = """
+SELECT v.id, i.complaints, i.complainants, i.vip, i.urgent, u.users
+FROM jsonb_to_recordset(%(orders)b::jsonb)
+    AS v(id text, cells text[], since timestamptz, until timestamptz)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS complaints, count(DISTINCT c.msisdn_hash) AS complainants,
+           coalesce(bool_or(s.vip), false) AS vip,
+           coalesce(bool_or(c.urgent OR c.channel = ANY(%(urgent_channels)b::text[])), false)
+               AS urgent
+    FROM work_order_complaints w
+    JOIN complaints c USING (complaint_id)
+    LEFT JOIN subscribers s ON s.msisdn_hash = c.msisdn_hash
+    WHERE w.work_order_id = v.id) i
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(users), 0) AS users FROM (
+        SELECT max(k.rrc_users_avg) AS users FROM kpis k
+        WHERE k.cell_id = ANY(v.cells) AND k.ts >= v.since AND k.ts < v.until
+        GROUP BY k.cell_id) per_cell) u
+"""
+
+SET_PRIORITY = """
+UPDATE work_orders o SET priority = v.priority, urgent = v.urgent, affected_users = v.affected
+FROM jsonb_to_recordset(%b::jsonb) AS v(id text, priority int, urgent boolean, affected int)
+WHERE o.work_order_id = v.id
+"""
 
 
 def on_diagnosis(
@@ -74,180 +193,146 @@ def on_diagnosis(
     now: datetime | None = None,
 ) -> str | None:
     """Open or attach to a work order for this diagnosis; return its id (None: no order)."""
+    return on_diagnoses(conn, [(complaint, diagnosis)], settings=settings, now=now)[0]
+
+
+def on_diagnoses(
+    conn: Conn,
+    items: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]],
+    *,
+    settings: WorkOrderSettings | None = None,
+    now: datetime | None = None,
+) -> list[str | None]:
+    """``on_diagnosis`` for each (complaint, diagnosis) in order; each one's order id or None."""
+    if not items:
+        return []
     settings = settings or get_wo_settings()
     now = now or store.now_utc()
-    complaint_id = str(complaint["complaint_id"])
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-    already = conn.execute(ATTACHED_TO, (complaint_id,)).fetchone()
-    if already is not None:  # diagnosed again (retry): the order it already has
-        return str(already[0])
+    batch = plan(items, settings, now)
+    snapshot = hook_load.load(conn, batch, settings)
+    while True:
+        state = State(snapshot, settings)
+        try:
+            ids = [decide(state, item, now) for item in batch]
+            break
+        except NeedsMembers as need:  # rare: replay with those orders' complaints loaded
+            hook_load.add_members(conn, snapshot, need.order_ids)
+    _write(conn, state)
+    return [state.final_id(order_id) for order_id in ids]
 
-    reported = min(_as_datetime(complaint["reported_at"]), now)
-    cause = str(diagnosis.get("primary_cause") or "")
-    attribution = diagnosis.get("attribution")
-    network = cause in NETWORK_CAUSES and attribution != "user"
-    link = repeats.find_repeat(conn, complaint, diagnosis, reported, settings)
-    if not network and link is None:
-        return None
 
-    evidence = list(diagnosis.get("evidence") or [])
-    cells = affected_cells(diagnosis, complaint)
-    mass_event_id = diagnosis.get("mass_event_id")
-    urgent = is_urgent(complaint, settings) or link is not None
-    cal = store.load_calendar(conn, settings)
+def _order_rows(state: State, orders: Sequence[Order]) -> Jsonb:
+    out = []
+    for order in orders:
+        row = {name: getattr(order, name) for name in ORDER_FIELDS}
+        row["evidence"] = state.evidence.get(order.work_order_id)  # None: unchanged
+        out.append(row)
+    return rows(out)
 
-    order_id = _find_order(
-        conn, cause, network, cells, complaint, mass_event_id, link, settings, now
-    )
-    created = False
-    if order_id is None:
-        routed = route(cause, evidence, repeat=link is not None, settings=settings)
-        if routed is None:
-            return None
-        order_id = store.create_order(
-            conn,
-            cause=cause,
-            route=routed.key,
-            department=routed.department,
-            grade=routed.grade,
-            urgent=urgent,
-            cells=cells,
-            mass_event_id=mass_event_id if network else None,
-            opened=reported,
-            settings=settings,
-            cal=cal,
-            note=f"opened for complaint {complaint_id}: {cause} → {routed.department} "
-            f"(grade {routed.grade}; {routed.reason})",
+
+def _write(conn: Conn, state: State) -> None:
+    """Everything the batch decided, in the order the per-complaint statements had it."""
+    gone = state.deleted
+    new = [state.orders[i] for i in state.created if i not in gone]
+    changed = [
+        state.orders[i] for i in sorted(state.dirty) if i not in gone and not state.orders[i].is_new
+    ]
+    links = [
+        {"work_order_id": order_id, "complaint_id": complaint_id, "attached_at": at}
+        for order_id, added in state.added.items()
+        if order_id not in gone
+        for complaint_id, at in added.items()
+    ]
+    repeats = [
+        {
+            "complaint_id": c,
+            "repeat_of": of,
+            "work_order_id": state.final_id(o),
+            "action": action,
+            "detected_at": at,
+        }
+        for c, of, o, action, at in state.repeats
+    ]
+    events = [
+        {
+            "n": n,
+            "work_order_id": o,
+            "at": at,
+            "actor": actor,
+            "from_status": source,
+            "to_status": target,
+            "note": note,
+        }
+        for n, (o, at, actor, source, target, note) in enumerate(state.events)
+        if o not in gone
+    ]
+    touched = [state.orders[i] for i in state.touched if i not in gone]
+    with conn.pipeline():
+        _give_back(conn, state)
+        if new:
+            conn.execute(INSERT_ORDERS, (_order_rows(state, new),))
+        if changed:
+            conn.execute(UPDATE_ORDERS, (_order_rows(state, changed),))
+        if links:
+            conn.execute(INSERT_LINKS, (rows(links),))
+        if state.followed:
+            moved = [
+                {"complaint_id": c, "work_order_id": state.final_id(o)}
+                for c, o in state.followed.items()
+            ]
+            conn.execute(FOLLOW, (rows(moved),))
+        if state.relinked:  # before the delete, which would null their order
+            relinked = [{"src": src, "dst": state.final_id(dst)} for src, dst in state.relinked]
+            conn.execute(RELINK_REPEATS, (rows(relinked),))
+        if repeats:
+            conn.execute(INSERT_REPEATS, (rows(repeats),))
+        if state.repeat_of:
+            marks = [{"complaint_id": c, "repeat_of": of} for c, of in state.repeat_of.items()]
+            conn.execute(SET_REPEAT_OF, (rows(marks),))
+        if state.relinked:
+            conn.execute(DELETE_ORDERS, ([src for src, _ in state.relinked],))
+        if events:
+            conn.execute(INSERT_EVENTS, (rows(events),))
+        if touched:
+            _set_priorities(conn, state, touched)
+
+
+def _give_back(conn: Conn, state: State) -> None:
+    rest = state.snap.numbers[len(state.created) :]
+    if rest and rest == list(range(rest[0], rest[0] + len(rest))):
+        conn.execute(GIVE_BACK, {"next": rest[0], "last": rest[-1]})
+
+
+def _set_priorities(conn: Conn, state: State, orders: Sequence[Order]) -> None:
+    """``store.refresh_priority`` for each order touched, from its final complaints and cells."""
+    window = [
+        {
+            "id": o.work_order_id,
+            "cells": o.cells,
+            "since": o.created_at - timedelta(days=1),
+            "until": o.created_at,
+        }
+        for o in orders
+    ]
+    params = {"orders": rows(window), "urgent_channels": list(state.settings.urgent_channels)}
+    inputs = {r[0]: r[1:] for r in conn.execute(PRIORITY_INPUT, params, binary=True).fetchall()}
+    scores = []
+    for order in orders:
+        complaints, complainants, vip, urgent_member, cell_users = inputs[order.work_order_id]
+        affected = max(int(complainants), round(float(cell_users or 0.0)))
+        urgent = bool(order.urgent or urgent_member)
+        score = priority(
+            PriorityInput(
+                cause=order.cause,
+                urgent=urgent,
+                vip=bool(vip),
+                complaints=int(complaints),
+                affected_users=affected,
+                repeats=order.repeat_count,
+            ),
+            state.settings,
         )
-        if order_id is None:  # the mass event got its order meanwhile
-            order_id = _mass_event_order(conn, str(mass_event_id))
-        else:
-            created = True
-    assert order_id is not None
-    store.attach_complaint(conn, order_id, complaint_id, cells=cells, evidence=evidence, at=now)
-    if network and mass_event_id and not created:
-        conn.execute(ADOPT_EVENT, {"event": str(mass_event_id), "id": order_id})
-    if link is not None:
-        _apply_repeat(conn, order_id, complaint_id, link, created, now, settings, cal)
-    elif urgent and not created:
-        store.make_urgent(conn, order_id, at=now, settings=settings)
-    if not created and network:
-        _reopen_if_after_fix(conn, order_id, complaint_id, reported, now, settings, cal)
-    store.refresh_priority(conn, order_id, settings)
-    return order_id
-
-
-def _mass_event_order(conn: Conn, mass_event_id: str) -> str | None:
-    row = conn.execute(
-        "SELECT work_order_id FROM work_orders WHERE mass_event_id = %s", (mass_event_id,)
-    ).fetchone()
-    return str(row[0]) if row else None
-
-
-def _find_order(
-    conn: Conn,
-    cause: str,
-    network: bool,
-    cells: list[str],
-    complaint: Mapping[str, Any],
-    mass_event_id: Any,
-    link: repeats.RepeatLink | None,
-    settings: WorkOrderSettings,
-    now: datetime,
-) -> str | None:
-    if network and mass_event_id:
-        found = mass_events.order_for_event(conn, str(mass_event_id), at=now)
-        if found:
-            return found
-    if link is not None and link.work_order_id is not None:
-        row = conn.execute(
-            "SELECT cause FROM work_orders WHERE work_order_id = %s", (link.work_order_id,)
-        ).fetchone()
-        if row is not None and (not network or row[0] == cause):
-            return link.work_order_id
-    if not network:
-        return None
-    with conn.cursor(row_factory=dict_row) as cur:
-        if cells:
-            hit = cur.execute(SAME_CAUSE_CELLS, {"cause": cause, "cells": cells}).fetchone()
-            return str(hit["work_order_id"]) if hit else None
-        lat, lon = complaint.get("lat"), complaint.get("lon")
-        if isinstance(lat, int | float) and isinstance(lon, int | float):
-            dlat = settings.attach_radius_m / 111_320.0
-            dlon = dlat / max(0.01, abs(math.cos(math.radians(lat))))
-            hit = cur.execute(
-                SAME_CAUSE_NEAR,
-                {"cause": cause, "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon},
-            ).fetchone()
-            return str(hit["work_order_id"]) if hit else None
-    return None
-
-
-def _apply_repeat(
-    conn: Conn,
-    order_id: str,
-    complaint_id: str,
-    link: repeats.RepeatLink,
-    created: bool,
-    now: datetime,
-    settings: WorkOrderSettings,
-    cal: WorkingCalendar,
-) -> None:
-    status = str(store.lock_order(conn, order_id)["status"])
-    note = f"repeat complaint {complaint_id} of {link.repeat_of} (重复投诉)"
-    if created:
-        action = "opened"
-        store.escalate(
-            conn, order_id, at=now, note=f"{note}: opened urgent (升级投诉)", settings=settings
+        scores.append(
+            {"id": order.work_order_id, "priority": score, "urgent": urgent, "affected": affected}
         )
-    elif status in OPEN_STATUSES:
-        action = "escalated"
-        store.escalate(
-            conn, order_id, at=now, note=f"{note}: escalated (升级投诉)", settings=settings
-        )
-    else:
-        action = "back_in_progress" if status == "resolved" else "reopened"
-        target = "in_progress" if status == "resolved" else "reopened"
-        store.escalate(
-            conn, order_id, at=now, note=f"{note}: escalated (升级投诉)", settings=settings
-        )
-        store.transition(
-            conn,
-            order_id,
-            target,
-            actor="system",
-            at=now,
-            settings=settings,
-            cal=cal,
-            note=f"{note}: the problem is back after the fix",
-        )
-    repeats.record_repeat(conn, complaint_id, link, work_order_id=order_id, action=action, at=now)
-
-
-def _reopen_if_after_fix(
-    conn: Conn,
-    order_id: str,
-    complaint_id: str,
-    reported: datetime,
-    now: datetime,
-    settings: WorkOrderSettings,
-    cal: WorkingCalendar,
-) -> None:
-    """A complaint on the fault reported after the order's fix: the fix didn't hold."""
-    row = store.lock_order(conn, order_id)
-    resolved: datetime | None = row["resolved_at"]
-    if row["status"] not in ("resolved", "verified", "closed") or resolved is None:
-        return
-    if reported <= resolved:
-        return
-    target = "in_progress" if row["status"] == "resolved" else "reopened"
-    store.transition(
-        conn,
-        order_id,
-        target,
-        actor="system",
-        at=now,
-        settings=settings,
-        cal=cal,
-        note=f"complaint {complaint_id} reported after the fix",
-    )
+    conn.execute(SET_PRIORITY, (rows(scores),))
