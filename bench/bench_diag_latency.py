@@ -15,7 +15,8 @@ complaints; then, on the same database:
     .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big   # an existing scenario
     # a scenario already loaded (all but its complaints) into an embedded data dir, e.g. the
     # 10 k-cell, 30-day one, whose load takes ~25 min: complaints, diagnoses and orders are cleared
-    .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big30/scn --loaded /tmp/big30/data
+    NETCOMPLAINT_PII_KEY=bench-pii .venv/bin/python bench/bench_diag_latency.py \
+        --scenario /tmp/big30/scn --loaded /tmp/big30/data
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def main() -> None:
         "--loaded", type=Path, help="embedded data dir where --scenario is already loaded"
     )
     args = parser.parse_args()
-    os.environ.setdefault("NETCOMPLAINT_DATA_DIR", str(args.work / "data"))
+    # a loaded data dir brings its own PII key (or set NETCOMPLAINT_PII_KEY to the one it was
+    # loaded with): complaints must hash MSISDNs as the subscribers were, or nobody is found
+    os.environ.setdefault("NETCOMPLAINT_DATA_DIR", str(args.loaded or args.work / "data"))
     directory = (
         args.scenario or args.work / f"s{args.seed}-{args.cells}c{args.days}d{args.complaints}"
     )
