@@ -32,12 +32,20 @@ FROM mass_events
 WHERE cause = ANY(%(causes)s) AND started_at <= %(t1)s AND coalesce(ended_at, started_at) >= %(t0)s
 """
 
+# Earlier complaints that could keep a member company: same cause, a shared serving cell, within
+# the window of that member (per member, not the batch's whole time span: a batch of complaints
+# reported weeks apart would otherwise read every diagnosis in between). Cells: chr(31)-joined.
 CANDIDATES_SQL = """
-SELECT c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon, d.serving_cells
-FROM diagnoses d JOIN complaints c USING (complaint_id)
-WHERE d.primary_cause = ANY(%(causes)s) AND d.mass_event_id IS NULL
-  AND c.reported_at >= %(t0)s AND c.reported_at <= %(t1)s
+SELECT DISTINCT ON (c.complaint_id)
+       c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon, d.serving_cells
+FROM unnest(%(t0)s::timestamptz[], %(t1)s::timestamptz[], %(cause)s::text[], %(cells)s::text[])
+     AS w(t0, t1, cause, cells)
+JOIN diagnoses d ON d.serving_cells && string_to_array(w.cells, chr(31))
+                AND d.primary_cause = w.cause AND d.mass_event_id IS NULL
+JOIN complaints c ON c.complaint_id = d.complaint_id
+WHERE c.reported_at >= w.t0 AND c.reported_at <= w.t1
   AND NOT (c.complaint_id = ANY(%(ids)s))
+ORDER BY c.complaint_id
 """
 
 INSERT_SQL = """
@@ -134,9 +142,14 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
             by_cell[(event.cause, cell)].add(event.mass_event_id)
     pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
     ids = [m.complaint_id for m in eligible]
-    for r in conn.execute(
-        CANDIDATES_SQL, {"causes": causes, "t0": t0, "t1": t1, "ids": ids}
-    ).fetchall():
+    windows = {
+        "t0": [m.at - window for m in eligible],
+        "t1": [m.at + window for m in eligible],
+        "cause": [m.cause for m in eligible],
+        "cells": ["\x1f".join(m.cells) for m in eligible],
+        "ids": ids,
+    }
+    for r in conn.execute(CANDIDATES_SQL, windows).fetchall():
         old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()))
         for cell in old.cells:
             pool[(old.cause, cell)].append(old)
