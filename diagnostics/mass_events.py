@@ -36,16 +36,22 @@ WHERE cause = ANY(%(causes)s) AND started_at <= %(t1)s AND coalesce(ended_at, st
 # the window of that member (per member, not the batch's whole time span: a batch of complaints
 # reported weeks apart would otherwise read every diagnosis in between). Cells: chr(31)-joined.
 CANDIDATES_SQL = """
-SELECT DISTINCT ON (c.complaint_id)
-       c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon, d.serving_cells
+SELECT DISTINCT ON (x.complaint_id) x.*
 FROM unnest(%(t0)s::timestamptz[], %(t1)s::timestamptz[], %(cause)s::text[], %(cells)s::text[])
      AS w(t0, t1, cause, cells)
-JOIN diagnoses d ON d.serving_cells && string_to_array(w.cells, chr(31))
-                AND d.primary_cause = w.cause AND d.mass_event_id IS NULL
-JOIN complaints c ON c.complaint_id = d.complaint_id
-WHERE c.reported_at >= w.t0 AND c.reported_at <= w.t1
-  AND NOT (c.complaint_id = ANY(%(ids)s))
-ORDER BY c.complaint_id
+-- per member: the diagnoses not in an event that share one of its cells (GIN index
+-- diagnoses_unassigned_cells: a cell has few), their complaints by key within its window.
+-- OFFSET 0 keeps it a per-member probe: flattened, the planner scans every diagnosis of the cause.
+CROSS JOIN LATERAL (
+    SELECT c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon,
+           d.serving_cells
+    FROM diagnoses d JOIN complaints c ON c.complaint_id = d.complaint_id
+    WHERE d.serving_cells && string_to_array(w.cells, chr(31)) AND d.mass_event_id IS NULL
+      AND d.primary_cause = w.cause AND NOT (d.complaint_id = ANY(%(ids)s))
+      AND c.reported_at >= w.t0 AND c.reported_at <= w.t1
+    OFFSET 0
+) x
+ORDER BY x.complaint_id
 """
 
 INSERT_SQL = """

@@ -66,6 +66,11 @@ _TYPES = (  # the unnest array types of COLUMNS, in order
     + ("timestamptz", "float8", "float8", "text", "text", "timestamptz", "timestamptz", "text")
     + ("bool", "int", "text", "text", "bool", "text", "bool", "int", "bool")
 )
+INSERT_ONE_SQL = (
+    f"INSERT INTO complaints ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join(f'%s::{t}' for t in _TYPES)}) "
+    "ON CONFLICT (external_id) DO NOTHING RETURNING complaint_id, external_id"
+)
 INSERT_SQL = (
     f"INSERT INTO complaints ({', '.join(COLUMNS)}) "
     f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in _TYPES)}) "
@@ -172,11 +177,12 @@ def _insert(
     conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
 ) -> dict[str, str]:
     """Insert; returns {external_id: complaint_id} of the rows actually created."""
-    columns = list(zip(*(_record_row(r) for r in records), strict=True))
-    created = {
-        str(e): str(c)
-        for c, e in conn.execute(INSERT_SQL, [list(col) for col in columns]).fetchall()
-    }
+    if len(records) == 1:  # the API's case: a plain prepared INSERT, no arrays to build
+        rows = conn.execute(INSERT_ONE_SQL, _record_row(records[0])).fetchall()
+    else:
+        columns = list(zip(*(_record_row(r) for r in records), strict=True))
+        rows = conn.execute(INSERT_SQL, [list(col) for col in columns]).fetchall()
+    created = {str(e): str(c) for c, e in rows}
     # Repeat complaints (重复投诉) are detected by the work-order rule (workorders/repeats.py),
     # the one definition behind complaints.repeat_of and the repeat-complaint rate.
     return created
