@@ -1,4 +1,4 @@
-"""Stored complaints: their columns, a row back into a ``ComplaintRecord``, and the reads —
+"""Stored complaints: their columns, a ``ComplaintRecord`` to a row and back, and the reads —
 ``get_complaint`` and ``list_complaints`` (both re-exported by ``diagnostics.service``, the
 interface other domains use). The MSISDN only ever leaves masked.
 """
@@ -58,6 +58,37 @@ def _from_row(row: Sequence[Any]) -> ComplaintRecord:
     values["occurred_from"] = local(values["occurred_from"])
     values["occurred_to"] = local(values["occurred_to"])
     return ComplaintRecord(reported_at=reported, **values)
+
+
+def offset_min(value: datetime) -> int:
+    offset = value.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def record_row(r: ComplaintRecord) -> tuple[Any, ...]:
+    return (
+        r.complaint_id,
+        r.external_id,
+        r.msisdn_hash,
+        r.msisdn_masked,
+        r.reported_at,
+        r.lat,
+        r.lon,
+        r.cell_id,
+        r.symptom,
+        r.occurred_from,
+        r.occurred_to,
+        r.description,
+        r.indoor,
+        r.floor,
+        r.frequency,
+        r.neighbours_affected,
+        r.everywhere,
+        r.channel,
+        r.urgent,
+        offset_min(r.reported_at),
+        r.symptom_inferred,
+    )
 
 
 def _bodies(conn: Conn, complaint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

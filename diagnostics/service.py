@@ -36,6 +36,7 @@ from diagnostics.reads import (
     _from_row,
     get_complaint,
     list_complaints,
+    record_row,
     records_of,
 )
 from diagnostics.settings import DiagnosticsSettings, get_diag_settings
@@ -142,45 +143,14 @@ def to_record(
     )
 
 
-def _offset_min(value: datetime) -> int:
-    offset = value.utcoffset()
-    return int(offset.total_seconds() // 60) if offset is not None else 0
-
-
-def _record_row(r: ComplaintRecord) -> tuple[Any, ...]:
-    return (
-        r.complaint_id,
-        r.external_id,
-        r.msisdn_hash,
-        r.msisdn_masked,
-        r.reported_at,
-        r.lat,
-        r.lon,
-        r.cell_id,
-        r.symptom,
-        r.occurred_from,
-        r.occurred_to,
-        r.description,
-        r.indoor,
-        r.floor,
-        r.frequency,
-        r.neighbours_affected,
-        r.everywhere,
-        r.channel,
-        r.urgent,
-        _offset_min(r.reported_at),
-        r.symptom_inferred,
-    )
-
-
 def _insert(
     conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
 ) -> dict[str, str]:
     """Insert; returns {external_id: complaint_id} of the rows actually created."""
     if len(records) == 1:  # the API's case: a plain prepared INSERT, no arrays to build
-        rows = conn.execute(INSERT_ONE_SQL, _record_row(records[0])).fetchall()
+        rows = conn.execute(INSERT_ONE_SQL, record_row(records[0])).fetchall()
     else:
-        columns = list(zip(*(_record_row(r) for r in records), strict=True))
+        columns = list(zip(*(record_row(r) for r in records), strict=True))
         rows = conn.execute(INSERT_SQL, [list(col) for col in columns]).fetchall()
     created = {str(e): str(c) for c, e in rows}
     # Repeat complaints (重复投诉) are detected by the work-order rule (workorders/repeats.py),
