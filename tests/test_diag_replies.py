@@ -10,7 +10,8 @@ import pytest
 from diagnostics.actions import actions
 from diagnostics.checks import run_checks
 from diagnostics.evidence import Registration
-from diagnostics.replies import TEMPLATES, facts, reply_script, situation
+from diagnostics.replies import facts, reply_script, situation
+from diagnostics.reply_texts import TEMPLATES
 from tests.test_diag_checks import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
 
 
