@@ -1,8 +1,7 @@
 """The work-order decisions for each diagnosis of a batch, on the batch's ``State`` (pure).
 
-``decide`` is the per-complaint procedure of the ``hooks`` module doc, step for step, with the
-SQL of ``store``, ``mass_events`` and ``repeats`` replaced by reads and changes of the state,
-which holds the batch's snapshot plus everything earlier complaints of the batch did.
+``decide`` is the per-complaint procedure of the ``hooks`` module doc, step for step, on the
+state, which holds the batch's snapshot plus everything earlier complaints of the batch did.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from workorders.repeats import RepeatLink, pick_earlier
 from workorders.routing import NETWORK_CAUSES, affected_cells, is_urgent, route
 from workorders.settings import WorkOrderSettings
 
-EARLIER_LIMIT = 50  # earlier complaints of the subscriber looked at (repeats.EARLIER)
+EARLIER_LIMIT = 50  # earlier complaints of the subscriber looked at (newest first)
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def decide(state: State, item: Item, now: datetime) -> str | None:
 
 
 def find_repeat(state: State, item: Item) -> RepeatLink | None:
-    """``repeats.find_repeat``: the earlier complaint of the subscriber this one repeats."""
+    """The earlier complaint of the subscriber this one repeats (``repeats.pick_earlier``)."""
     if item.msisdn_hash is None:
         return None
     rows = [
@@ -171,7 +170,15 @@ def find_order(state: State, item: Item, link: RepeatLink | None, now: datetime)
 
 
 def order_for_event(state: State, event: str, at: datetime) -> Order | None:
-    """``mass_events.order_for_event``: the event's order, adopting and merging as needed."""
+    """One order per mass event (群障), also when the event forms after its first complaints.
+
+    Diagnostics relinks a new event's earlier complaints to it, and by then those may have
+    orders of their own. So: the order that carries the event; else the oldest order holding one
+    of the event's complaints is adopted (it now carries the event). Every other order holding
+    the event's complaints that is still ``new`` (nobody acted on it) is merged into it —
+    complaints, cells, evidence, the diagnosis JSON's ``work_order_id``; the emptied order is
+    deleted and the merge is a history line of the order that stays. Orders already dispatched
+    are left as they are."""
     own = state.alive(state.event_order.get(event))
     holding = state.holding(event)
     if own is None:

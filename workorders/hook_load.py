@@ -48,8 +48,9 @@ FROM (SELECT array_agg(mass_event_id) AS events, array_agg(complaint_id) AS comp
       FROM diagnoses WHERE mass_event_id = ANY(%(events)b::text[])) e
 """
 
-# repeats.EARLIER for each complaint; the limit leaves EARLIER_LIMIT once the repeat links the
-# batch itself stores (at most one per complaint of the subscriber) are taken out
+# the subscriber's earlier complaints for each complaint (newest first); the limit leaves
+# EARLIER_LIMIT once the repeat links the batch itself stores (at most one per complaint of the
+# subscriber) are taken out
 EARLIER = """
 SELECT i.ord, c.complaint_id, c.reported_at, c.lat, c.lon, c.cell_id, c.symptom, c.everywhere,
        c.primary_cause, c.serving_cells

@@ -3,13 +3,13 @@
 ``hooks.on_diagnoses`` reads a ``Snapshot`` of everything the batch's decisions need
 (``hook_load``), replays the per-complaint steps on a ``State`` built from it (``hook_decide``)
 and writes what changed with a few set-based statements (``hooks``). Each method of
-``State`` does in memory what its namesake in ``store`` / ``mass_events`` / ``repeats`` does in
-SQL, in the same order and with the same history lines, so a later complaint of the batch sees
-the orders earlier ones opened or changed.
+``State`` is one step of the procedure (open, attach, adopt or merge for a mass event,
+escalate, make urgent, transition, record a repeat) done in memory with the history line it
+writes, so a later complaint of the batch sees the orders earlier ones opened or changed.
 
 Priority is not computed here: every order a complaint touches gets it recomputed once after
-the writes (``hooks``), from its final complaints and cells — which is what the last of the
-per-complaint ``refresh_priority`` calls would have left.
+the writes (``hooks``), from its final complaints and cells — the same as recomputing it after
+each complaint and keeping the last.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Order:
     progress_due_at: datetime | None
     repeat_count: int
     evidence_json: str  # as stored: parsed only if the batch widens it
-    urgent_member: bool  # one of its complaints is urgent (refresh_priority ORs that in)
+    urgent_member: bool  # one of its complaints is urgent (its urgency ORs that in)
     loaded_status: str  # before the batch: what the snapshot's place queries filtered on
     progress_reported_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -169,7 +169,7 @@ class State:
         return self.newest(i for i in ids if self.orders[i].status not in CLOSED)
 
     def holding(self, event: str) -> list[Order]:
-        """``mass_events.HOLDING``: orders holding complaints of the event, oldest first."""
+        """Orders holding complaints of the event, oldest first."""
         ids = {
             o for c in self.snap.event_complaints.get(event, ()) for o in self.orders_of.get(c, ())
         }
@@ -187,7 +187,7 @@ class State:
             self.evidence[order.work_order_id] = json.loads(order.evidence_json)
         return self.evidence[order.work_order_id]
 
-    # ---- changing (store / mass_events / repeats, in memory) ------------------------------
+    # ---- changing (in memory) ----------------------------------------------------------------
 
     def _index(self, order: Order, cells: Iterable[str]) -> None:
         for cell in cells:
@@ -219,7 +219,7 @@ class State:
         opened: datetime,
         note: str,
     ) -> Order:
-        """``store.create_order``: a new order (status new) and its first event."""
+        """A new order (status new) and its first event."""
         due, warn, progress = due_times(opened, grade, urgent, self.settings, self.cal)
         order_id = f"WO-{opened:%Y%m%d}-{next(self._numbers):06d}"
         order = Order(
@@ -275,7 +275,7 @@ class State:
         position: Position,
         urgent: bool,
     ) -> bool:
-        """``store.attach_complaint``: link, widen cells and evidence; False if linked."""
+        """Link, widen cells and evidence; False if already linked."""
         if self.attached_at(order.work_order_id, complaint_id) is not None:
             return False
         self._link(order, complaint_id, at)
@@ -290,7 +290,7 @@ class State:
         return True
 
     def link_event(self, order: Order, event: str, at: datetime) -> None:
-        """``order_for_event`` adopting an order for its mass event."""
+        """``hook_decide.order_for_event`` adopting an order for its mass event."""
         order.mass_event_id, order.updated_at = event, at
         self.event_order[event] = order.work_order_id
         self._changed(order)
@@ -305,7 +305,7 @@ class State:
             self._changed(order)
 
     def merge(self, src: Order, dst: Order, *, at: datetime, note: str) -> None:
-        """``mass_events.merge``: everything of ``src`` into ``dst``; ``src`` is deleted."""
+        """Everything of ``src`` into ``dst`` (a mass event's merge); ``src`` is deleted."""
         source, target = self.complaints_of(src), self.complaints_of(dst)
         moved = [c for c in source if c not in target]
         for complaint_id, attached in list(source.items()):
@@ -340,7 +340,7 @@ class State:
         order.warn_at = limit if order.warn_at is None else min(order.warn_at, limit)
 
     def escalate(self, order: Order, *, at: datetime, note: str) -> None:
-        """``store.escalate``: urgent, one more repeat, due within the urgent limit."""
+        """A repeat (升级投诉): urgent, one more repeat, due within the urgent limit."""
         order.urgent, order.repeat_count = True, order.repeat_count + 1
         order.escalated_at = order.updated_at = at
         self._urgent_due(order, at)
@@ -349,7 +349,7 @@ class State:
         self.refresh(order, force_urgent=True)
 
     def make_urgent(self, order: Order, *, at: datetime) -> None:
-        """``store.make_urgent``: an urgent complaint joined an order that wasn't urgent."""
+        """An urgent complaint (紧急投诉) joined an order that wasn't urgent."""
         if order.urgent:
             return
         order.urgent, order.updated_at = True, at
@@ -376,14 +376,14 @@ class State:
         self.add_event(order, at, note, from_status=current, to_status=target)
 
     def refresh(self, order: Order, *, force_urgent: bool = False) -> None:
-        """The urgency part of ``store.refresh_priority``; the score comes after the writes."""
+        """The urgency part of the priority; the score comes after the writes."""
         order.urgent = order.urgent or order.urgent_member or force_urgent
         self.touched[order.work_order_id] = None
 
     def record_repeat(
         self, complaint_id: str, repeat_of: str, order: Order, action: str, at: datetime
     ) -> None:
-        """``repeats.record_repeat``: the link (first one wins) and ``complaints.repeat_of``."""
+        """The repeat link (first one wins) and ``complaints.repeat_of``."""
         if complaint_id not in self.repeat_rows:
             self.repeat_rows.add(complaint_id)
             self.repeated.add((complaint_id, repeat_of))

@@ -6,7 +6,8 @@ handed over on its own, in batch order. For each one it decides, in this order:
 1. is it a repeat (重复投诉) of an earlier complaint of the same subscriber? (``repeats``)
 2. no order at all for a user-side cause or no fault found that isn't a repeat;
 3. the order to use — one per root cause: the order of the diagnosis's mass event (merging
-   the orders its earlier complaints got before the event formed, see ``mass_events``); else the
+   the orders its earlier complaints got before the event formed, see
+   ``hook_decide.order_for_event``); else the
    repeat's order (same cause, or the new diagnosis is user-side); else an order not yet
    verified with the same cause sharing a cell (or, without cells, a complaint within
    ``attach_radius_m``); else a new order routed by cause and evidence (``routing``);
@@ -24,8 +25,8 @@ orders opened are inserted and changed ones updated with their final values (the
 since the read, so that is what the per-complaint updates added up to), then the links, the
 diagnosis JSON of complaints that moved with a merge, repeat links, merged-away orders, the
 history in order; last, each order a complaint touched gets its priority, urgency and affected
-users from its final complaints and cells, as its last ``refresh_priority`` would have left
-them. The whole batch shares one ``now``. Each diagnosis gets the id of the order it ended up
+users from its final complaints and cells, as recomputing it after each complaint would have
+left them. The whole batch shares one ``now``. Each diagnosis gets the id of the order it ended up
 in: when a later complaint's mass event merged its order away, the order that stayed.
 """
 
@@ -156,7 +157,7 @@ FROM jsonb_to_recordset(%b::jsonb) AS v(n int, work_order_id text, at timestampt
 ORDER BY n
 """
 
-# store.IMPACT and store.CELL_USERS for each order
+# complaints, complainants, VIP, urgent members and the cells' users for each order
 PRIORITY_INPUT = """
 SELECT v.id, i.complaints, i.complainants, i.vip, i.urgent, u.users
 FROM jsonb_to_recordset(%(orders)b::jsonb)
@@ -304,7 +305,8 @@ def _give_back(conn: Conn, state: State) -> None:
 
 
 def _set_priorities(conn: Conn, state: State, orders: Sequence[Order]) -> None:
-    """``store.refresh_priority`` for each order touched, from its final complaints and cells."""
+    """Priority, urgency and affected users of each order touched, from its final complaints
+    and cells (routing.priority)."""
     window = [
         {
             "id": o.work_order_id,

@@ -17,13 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
-
-from psycopg.rows import dict_row
-
-from storage.db import Conn
-from workorders.settings import WorkOrderSettings
 
 SYMPTOM_FAMILY = {
     "no_signal": "coverage",
@@ -38,24 +32,6 @@ SYMPTOM_FAMILY = {
     "roaming_failure": "roaming",
 }
 PLACE_FREE_CAUSES = frozenset({"terminal_sim"})
-
-EARLIER = """
-SELECT c.complaint_id, c.reported_at, c.lat, c.lon, c.cell_id, c.symptom, c.everywhere,
-       d.primary_cause, d.serving_cells, w.work_order_id
-FROM complaints c
-LEFT JOIN diagnoses d USING (complaint_id)
-LEFT JOIN LATERAL (
-    SELECT wc.work_order_id FROM work_order_complaints wc
-    WHERE wc.complaint_id = c.complaint_id ORDER BY wc.attached_at DESC LIMIT 1) w ON true
-WHERE c.msisdn_hash = %(msisdn_hash)s
-  AND c.complaint_id <> %(complaint_id)s
-  AND c.reported_at <= %(reported_at)s
-  AND c.reported_at >= %(since)s
-  AND NOT EXISTS (SELECT 1 FROM complaint_repeats r
-                  WHERE r.complaint_id = c.complaint_id AND r.repeat_of = %(complaint_id)s)
-ORDER BY c.reported_at DESC, c.created_at DESC
-LIMIT 50
-"""
 
 
 @dataclass(frozen=True)
@@ -123,56 +99,3 @@ def pick_earlier(
         if same_problem(new, old, radius_m):
             return old
     return None
-
-
-def find_repeat(
-    conn: Conn,
-    complaint: Mapping[str, Any],
-    diagnosis: Mapping[str, Any],
-    reported_at: datetime,
-    settings: WorkOrderSettings,
-) -> RepeatLink | None:
-    """The earlier complaint this one repeats, within the window, or None."""
-    if not complaint.get("msisdn_hash"):
-        return None
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(
-            EARLIER,
-            {
-                "msisdn_hash": complaint["msisdn_hash"],
-                "complaint_id": complaint["complaint_id"],
-                "reported_at": reported_at,
-                "since": reported_at - timedelta(days=settings.repeat_window_days),
-            },
-        ).fetchall()
-    new = {
-        **complaint,
-        "primary_cause": diagnosis.get("primary_cause"),
-        "serving_cells": diagnosis.get("serving_cells") or [],
-    }
-    old = pick_earlier(new, rows, settings.repeat_radius_m)
-    if old is None:
-        return None
-    return RepeatLink(repeat_of=str(old["complaint_id"]), work_order_id=old["work_order_id"])
-
-
-def record_repeat(
-    conn: Conn,
-    complaint_id: str,
-    link: RepeatLink,
-    *,
-    work_order_id: str | None,
-    action: str,
-    at: datetime,
-) -> None:
-    """Store the link; mark ``complaints.repeat_of`` where nothing set it yet."""
-    conn.execute(
-        "INSERT INTO complaint_repeats"
-        " (complaint_id, repeat_of, work_order_id, action, detected_at)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (complaint_id) DO NOTHING",
-        (complaint_id, link.repeat_of, work_order_id, action, at),
-    )
-    conn.execute(
-        "UPDATE complaints SET repeat_of = %s WHERE complaint_id = %s AND repeat_of IS NULL",
-        (link.repeat_of, complaint_id),
-    )
