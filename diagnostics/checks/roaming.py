@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from diagnostics.checks.common import Weights, ev, unknown
 from diagnostics.evidence import Context
-from diagnostics.models import Evidence
+from diagnostics.models import Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
 
 CAUSE = "roaming_registration"
@@ -21,6 +21,23 @@ SERVICE_SYMPTOMS = (
     "no_signal",
     "no_data",
 )
+
+
+def _flag(
+    ctx: Context, check: str, finding: Finding, support: float, *, raised: bool, detail: str
+) -> Evidence:
+    """A yes/no item of the registration snapshot (value 1 = the problem flag is raised)."""
+    return ev(
+        check,
+        CAUSE,
+        finding,
+        support,
+        value=1.0 if raised else 0.0,
+        threshold=0.0,
+        unit="flag",
+        window=ctx.registration_window,
+        detail=detail,
+    )
 
 
 def roaming(ctx: Context) -> bool | None:
@@ -76,40 +93,31 @@ def _status(ctx: Context, w: Weights) -> Evidence:
     where = f" on {reg.network}" if reg.network else ""
     if reg.status != "registered":
         cause = f", reject cause {reg.reject_cause}" if reg.reject_cause else ""
-        return ev(
+        return _flag(
+            ctx,
             "registration_status",
-            CAUSE,
             "abnormal",
             w.strong,
-            value=1.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=True,
             detail=f"{reg.status.replace('_', ' ')}{where} {seen}{cause}: the number is not "
             "registered "
             "on the network (没有登记上网络)",
         )
     if reg.reject_cause:
-        return ev(
+        return _flag(
+            ctx,
             "registration_status",
-            CAUSE,
             "abnormal",
             w.medium,
-            value=1.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=True,
             detail=f"registered{where} {seen}, after a reject (cause {reg.reject_cause})",
         )
-    return ev(
+    return _flag(
+        ctx,
         "registration_status",
-        CAUSE,
         "normal",
         -w.context,
-        value=0.0,
-        threshold=0.0,
-        unit="flag",
-        window=ctx.registration_window,
+        raised=False,
         detail=f"registered{where} {seen}",
     )
 
@@ -126,39 +134,30 @@ def _switch(ctx: Context, w: Weights) -> Evidence:
             window=ctx.registration_window,
         )
     if reg.roaming_enabled:
-        return ev(
+        return _flag(
+            ctx,
             "roaming_switch",
-            CAUSE,
             "normal",
             0.0,
-            value=0.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=False,
             detail="roaming is enabled",
         )
     if away or ctx.complaint.symptom == "roaming_failure":
         where = f" while on {reg.network}" if away else ""
-        return ev(
+        return _flag(
+            ctx,
             "roaming_switch",
-            CAUSE,
             "abnormal",
             w.strong,
-            value=1.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=True,
             detail=f"roaming is switched off{where}: no service away from home until it is enabled",
         )
-    return ev(
+    return _flag(
+        ctx,
         "roaming_switch",
-        CAUSE,
         "normal",
         0.0,
-        value=1.0,
-        threshold=0.0,
-        unit="flag",
-        window=ctx.registration_window,
+        raised=True,
         detail="roaming is switched off, but the subscriber is at home",
     )
 
@@ -174,15 +173,12 @@ def _forwarding(ctx: Context, w: Weights) -> Evidence:
             window=ctx.registration_window,
         )
     if not reg.call_forwarding:
-        return ev(
+        return _flag(
+            ctx,
             "call_forwarding",
-            CAUSE,
             "normal",
             0.0,
-            value=0.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=False,
             detail="no call forwarding set",
         )
     symptom = ctx.complaint.symptom
@@ -193,15 +189,12 @@ def _forwarding(ctx: Context, w: Weights) -> Evidence:
         if symptom == "roaming_failure"
         else w.context
     )
-    return ev(
+    return _flag(
+        ctx,
         "call_forwarding",
-        CAUSE,
         "abnormal",
         weight,
-        value=1.0,
-        threshold=0.0,
-        unit="flag",
-        window=ctx.registration_window,
+        raised=True,
         detail="calls are forwarded to another number: incoming calls don't ring (caller may "
         "hear "
         "'number does not exist')",
@@ -221,27 +214,21 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
         )
     if away:
         relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
-        return ev(
+        return _flag(
+            ctx,
             "visited_network",
-            CAUSE,
             "abnormal",
             w.context if relevant else 0.0,
-            value=1.0,
-            threshold=0.0,
-            unit="flag",
-            window=ctx.registration_window,
+            raised=True,
             detail=f"roaming on {reg.network} (home "
             f"{ctx.subscriber.home_network if ctx.subscriber else '?'}): "
             "the visited network may lack the subscriber's data",
         )
-    return ev(
+    return _flag(
+        ctx,
         "visited_network",
-        CAUSE,
         "normal",
         0.0,
-        value=0.0,
-        threshold=0.0,
-        unit="flag",
-        window=ctx.registration_window,
+        raised=False,
         detail=f"on the home network {reg.network}",
     )
