@@ -4,17 +4,19 @@ Why: the evidence queries are set-based, so a batch costs far less per complaint
 time (every query serves the whole batch), and storing diagnoses takes global advisory locks
 (mass events, work orders) that serialise requests diagnosed one by one, but a batch only once.
 
-How: a request stores its complaint first (committed before anything else: an accepted complaint
-is never lost; ``diagnostics.service.store_complaint``, in the threadpool), then hands its id to
-the batcher and awaits its body without holding a thread or a connection. ``batch_workers``
-threads each take what arrived within ``batch_window_ms`` of the oldest waiting complaint (at
-most ``batch_max_size``; while a batch runs the next one fills up anyway), diagnose them together
-in one transaction (``diagnostics.service.diagnose_many``: evidence, store, mass events, the
-work-order hook) and wake every request with its own body.
+How: a request hands its complaint to the batcher and awaits its answer without holding a thread
+or a connection. ``batch_workers`` threads each take what arrived within ``batch_window_ms`` of
+the oldest waiting complaint (at most ``batch_max_size``; while a batch runs the next one fills
+up anyway), store them in one statement and commit (``diagnostics.service.store_complaints``:
+nothing is answered before its complaint is committed, so an acknowledged complaint is never
+lost; one commit per batch instead of one per request), then diagnose them together in one
+transaction (``diagnostics.service.diagnose_many``: evidence, store, mass events, the work-order
+hook) and wake every request with its own body.
 
-- A repeated ``external_id`` already diagnosed is answered from the database at once; one still
-  waiting or in a batch joins it (the same id waits once) or waits for its row lock, so it gets
-  the same stored complaint and is never diagnosed twice.
+- A repeated ``external_id`` waiting in the queue joins the first (stored and diagnosed once; the
+  first request gets 201, the others 200); one already stored is found by the unique key and,
+  when its diagnosis is still running in another batch, waits for its row lock, so it gets the
+  same stored complaint and is never diagnosed twice. One already diagnosed gets its stored body.
 - A batch that raises is diagnosed one by one (``diagnose_many``); a complaint that still fails is
   kept ``failed`` (retried by ``api/retry.py``) and answered as such.
 - The database going away fails the batch's requests with the usual 503 (``database_unavailable``,
@@ -33,18 +35,17 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import DatabaseGate, gated_connection
 from api.settings import ApiSettings
 from diagnostics.models import ComplaintIn
-from diagnostics.service import diagnose_many, diagnose_stored, store_complaint
+from diagnostics.service import Stored, diagnose_many, store_complaints
 from diagnostics.settings import get_diag_settings
 from netcomplaint.errors import DatabaseUnavailableError, NotFoundError
 
 _log = logging.getLogger("api.batcher")
 Body = dict[str, Any]
-PHASES = ("lock", "evidence", "store", "commit")
+PHASES = ("insert", "lock", "evidence", "store", "commit")
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class Outcome:
 
 @dataclass
 class _Waiting:
+    complaint: ComplaintIn  # the first posted under its external_id (the first one wins)
     since: float  # monotonic time the complaint started waiting
-    futures: list[Future[Body]] = field(default_factory=list)
+    futures: list[Future[Outcome]] = field(default_factory=list)
 
 
 @dataclass
@@ -113,35 +115,26 @@ class Batcher:
     # --- the request's side -------------------------------------------------------------------
 
     async def submit(self, complaint: ComplaintIn) -> Outcome:
-        """Store the complaint (committed), then await its diagnosis from a batch."""
-        complaint_id, created, body = await run_in_threadpool(self._store, complaint)
-        if body is None:
-            waiting = asyncio.wrap_future(self.enqueue(complaint_id))
-            try:
-                body = await asyncio.wait_for(waiting, self.api.batch_wait_timeout_s)
-            except TimeoutError:
-                raise DatabaseUnavailableError(
-                    "the diagnosis took too long; the complaint is stored: send it again for its"
-                    " diagnosis"
-                ) from None
-        return Outcome(complaint_id, created, body)
+        """Await the complaint's storing (committed) and diagnosis by a batch."""
+        waiting = asyncio.wrap_future(self.enqueue(complaint))
+        try:
+            return await asyncio.wait_for(waiting, self.api.batch_wait_timeout_s)
+        except TimeoutError:
+            raise DatabaseUnavailableError(
+                "storing and diagnosing the complaint took too long: send it again with the same"
+                " external_id (it is never stored twice) for its diagnosis"
+            ) from None
 
-    def _store(self, complaint: ComplaintIn) -> tuple[str, bool, Body | None]:
-        """Store; the body at once when the complaint was stored and diagnosed before."""
-        with gated_connection(self.pool, self.gate, self.api) as conn:
-            complaint_id, created, status = store_complaint(conn, complaint, key=self.key)
-            if status != "done":
-                return complaint_id, created, None
-            return complaint_id, created, diagnose_stored(conn, complaint_id)
-
-    def enqueue(self, complaint_id: str) -> Future[Body]:
-        """A future of the complaint's body; the same id waiting twice is diagnosed once."""
-        future: Future[Body] = Future()
+    def enqueue(self, complaint: ComplaintIn) -> Future[Outcome]:
+        """A future of the complaint's outcome; an external_id waiting twice is stored once."""
+        future: Future[Outcome] = Future()
         with self._cond:
             if self._stopping:
                 future.set_exception(DatabaseUnavailableError("the service is shutting down"))
                 return future
-            entry = self._waiting.setdefault(complaint_id, _Waiting(time.monotonic()))
+            entry = self._waiting.get(complaint.external_id)
+            if entry is None:
+                entry = self._waiting[complaint.external_id] = _Waiting(complaint, time.monotonic())
             entry.futures.append(future)
             if len(self._waiting) in (1, self.api.batch_max_size):  # a worker may be waiting
                 self._cond.notify()
@@ -155,7 +148,7 @@ class Batcher:
                 self._diagnose(batch)
             except Exception as exc:  # never let a worker die: its requests get the error
                 _log.exception("diagnosis batch failed")
-                _settle(batch, {}, exc)
+                _settle(batch, {}, {}, exc)
 
     def _take(self) -> dict[str, _Waiting] | None:
         """The next batch: waits for a first complaint, then up to the window for more."""
@@ -184,14 +177,15 @@ class Batcher:
         timings: dict[str, float] = {}
         try:
             with gated_connection(self.pool, self.gate, self.api) as conn:
-                bodies = diagnose_many(
-                    conn, list(batch), settings=get_diag_settings(), timings=timings
-                )
+                stored = store_complaints(conn, [w.complaint for w in batch.values()], key=self.key)
+                timings["insert"] = time.monotonic() - started
+                ids = [s.complaint_id for s in stored.values() if isinstance(s, Stored)]
+                bodies = diagnose_many(conn, ids, settings=get_diag_settings(), timings=timings)
         except DatabaseUnavailableError as exc:  # down, or lost mid-batch: the usual 503
-            _log.warning("diagnosis batch of %d: database unavailable", len(batch))
-            _settle(batch, {}, exc)
+            _log.warning("complaint batch of %d: database unavailable", len(batch))
+            _settle(batch, {}, {}, exc)
             return
-        _settle(batch, bodies, None)
+        _settle(batch, stored, bodies, None)
         self._record(batch, started, timings)
 
     def _record(
@@ -228,18 +222,29 @@ class Batcher:
         )
 
 
-def _settle(batch: dict[str, _Waiting], bodies: dict[str, Body], error: Exception | None) -> None:
-    """Wake every request of the batch with its body, or the error."""
-    for complaint_id, entry in batch.items():
-        body = bodies.get(complaint_id)
-        problem = error or (
-            None if body is not None else NotFoundError(f"no complaint {complaint_id}")
-        )
-        for future in entry.futures:
+def _settle(
+    batch: dict[str, _Waiting],
+    stored: dict[str, Stored | Exception],
+    bodies: dict[str, Body],
+    error: Exception | None,
+) -> None:
+    """Wake every request of the batch with its outcome, or the error."""
+    for external_id, entry in batch.items():
+        complaint = stored.get(external_id)
+        body = bodies.get(complaint.complaint_id) if isinstance(complaint, Stored) else None
+        problem = error
+        if problem is None and isinstance(complaint, Exception):
+            problem = complaint
+        elif problem is None and (complaint is None or body is None):
+            problem = NotFoundError(f"no complaint {external_id!r}")
+        for i, future in enumerate(entry.futures):
             if future.done() or not future.set_running_or_notify_cancel():  # request gone
                 continue
             if problem is not None:
                 future.set_exception(problem)
             else:
-                assert body is not None
-                future.set_result(body)
+                assert isinstance(complaint, Stored) and body is not None
+                # the first request of an external_id created it; the ones that joined repeat it
+                future.set_result(
+                    Outcome(complaint.complaint_id, complaint.created and i == 0, body)
+                )

@@ -4,8 +4,8 @@
   diagnoses it under a row lock and commits again; a repeated ``external_id`` returns the stored
   diagnosis (``created=False``), also under concurrent posts. A diagnosis that raises leaves the
   complaint ``failed`` with its error, to be retried by ``diagnose_pending``.
-- ``store_complaint`` + ``diagnose_many``: the same in two steps, the second for many stored
-  complaints at once (the API's micro-batches of concurrent posts).
+- ``store_complaints`` + ``diagnose_many``: the same in two steps, each for many complaints at
+  once (the API's micro-batches of concurrent posts); ``store_complaint`` stores one.
 - ``submit_batch(conn, complaints)``: the same for many, set-based, inside the caller's
   transaction (``ingest complaints`` runs one per file); chunks that fail are marked failed.
 - ``get_complaint``, ``list_complaints``: reads (MSISDN only masked).
@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import psycopg
 
 from diagnostics.engine import Result, diagnose
 from diagnostics.models import ComplaintIn, ComplaintRecord
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 __all__ = [  # the reads live in diagnostics.reads; this module is the interface
     "BatchResult",
     "ComplaintFilters",
+    "Stored",
     "SubmitResult",
     "diagnose_many",
     "diagnose_pending",
@@ -58,6 +61,7 @@ __all__ = [  # the reads live in diagnostics.reads; this module is the interface
     "list_complaints",
     "records_of",
     "store_complaint",
+    "store_complaints",
     "submit_batch",
     "submit_complaint",
 ]
@@ -183,6 +187,15 @@ def submit_complaint(
     return SubmitResult(complaint_id, created, body)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A complaint as stored: its id, whether this call created it, its diagnosis status."""
+
+    complaint_id: str
+    created: bool
+    status: str
+
+
 def store_complaint(
     conn: Conn,
     complaint: ComplaintIn,
@@ -192,20 +205,73 @@ def store_complaint(
 ) -> tuple[str, bool, str]:
     """Store one complaint and commit (never lost); ``(complaint_id, created, status)``, where a
     repeated ``external_id`` gives the stored complaint's id and diagnosis status."""
+    stored = store_complaints(conn, [complaint], settings=settings, key=key)[complaint.external_id]
+    if isinstance(stored, Exception):
+        raise stored
+    return stored.complaint_id, stored.created, stored.status
+
+
+def store_complaints(
+    conn: Conn,
+    complaints: Sequence[ComplaintIn],
+    *,
+    settings: DiagnosticsSettings | None = None,
+    key: bytes | None = None,
+) -> dict[str, Stored | Exception]:
+    """Store complaints and commit (never lost): per ``external_id`` its stored complaint, or the
+    error that kept that one out. The first of a repeated ``external_id`` wins.
+
+    One statement for all (the API's micro-batches: one commit instead of one per request);
+    when the database refuses it, each is stored alone so an error stays with its complaint.
+    A lost connection is raised.
+    """
     settings = settings or get_diag_settings()
     key = key or pii_key(get_settings())
-    created = _insert(conn, [to_record(complaint, key)], settings)
-    complaint_id, status = created.get(complaint.external_id), "pending"
-    if complaint_id is None:
-        row = conn.execute(
-            "SELECT complaint_id, diagnosis_status FROM complaints WHERE external_id = %s",
-            (complaint.external_id,),
-        ).fetchone()
-        if row is None:  # deleted between the conflict and now
-            raise NotFoundError(f"complaint {complaint.external_id!r} vanished while being stored")
-        complaint_id, status = str(row[0]), str(row[1])
-    conn.commit()
-    return complaint_id, bool(created), status
+    records: dict[str, ComplaintRecord] = {}
+    for c in complaints:
+        records.setdefault(c.external_id, to_record(c, key))
+    try:
+        stored = _store_records(conn, list(records.values()), settings)
+        conn.commit()
+        return stored
+    except psycopg.Error:
+        if conn.broken or conn.closed or len(records) == 1:
+            raise
+        conn.rollback()
+    log.warning("storing %d complaints together failed; storing them one by one", len(records))
+    out: dict[str, Stored | Exception] = {}
+    for record in records.values():
+        try:
+            out.update(_store_records(conn, [record], settings))
+            conn.commit()
+        except psycopg.Error as exc:
+            if conn.broken or conn.closed:
+                raise
+            conn.rollback()
+            out[record.external_id] = exc
+    return out
+
+
+def _store_records(
+    conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
+) -> dict[str, Stored | Exception]:
+    created = _insert(conn, records, settings)
+    out: dict[str, Stored | Exception] = {e: Stored(c, True, "pending") for e, c in created.items()}
+    old = [r.external_id for r in records if r.external_id not in created]
+    if old:
+        rows = conn.execute(
+            "SELECT external_id, complaint_id, diagnosis_status FROM complaints"
+            " WHERE external_id = ANY(%s)",
+            (old,),
+        ).fetchall()
+        for external_id, complaint_id, status in rows:
+            out[str(external_id)] = Stored(str(complaint_id), False, str(status))
+        for external_id in old:  # deleted between the conflict and now
+            out.setdefault(
+                external_id,
+                NotFoundError(f"complaint {external_id!r} vanished while being stored"),
+            )
+    return out
 
 
 def diagnose_stored(
