@@ -1,5 +1,5 @@
-"""Storing diagnoses: mass events, the diagnoses (COPY + one upsert), the complaints' status, and
-the work-order hook, all inside the caller's transaction.
+"""Storing diagnoses: mass events, the diagnoses (one upsert), the complaints' status, the
+work-order hook, then the diagnosis JSON, all inside the caller's transaction.
 
 ``store(conn, results, settings)`` returns each result's diagnosis JSON with its mass event and
 work-order ids filled in.
@@ -27,35 +27,33 @@ UPDATE complaints SET diagnosis_status = 'done', diagnosis_attempts = diagnosis_
        diagnosis_error = NULL, diagnosed_at = now()
 WHERE complaint_id = ANY(%s)
 """
-WORK_ORDER_SQL = """
-UPDATE diagnoses SET result = jsonb_set(result, '{work_order_id}', to_jsonb(%s::text))
-WHERE complaint_id = %s
-"""
-
-STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS _diag_stage (
-    complaint_id text, primary_cause text, attribution text, confidence double precision,
-    serving_cells text[], mass_event_id text, result jsonb
-) ON COMMIT DELETE ROWS
-"""
+# The diagnoses go in before the work-order hook, which reads the batch's causes, cells and mass
+# events from them, but their JSON (~10 KB, TOASTed) only after it, with the work-order ids the
+# hook decided: written once, not rewritten per row.
 UPSERT_SQL = """
 INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
                             mass_event_id, result, diagnosed_at)
-SELECT complaint_id, primary_cause, attribution, confidence, serving_cells, mass_event_id,
-       result, now()
-FROM _diag_stage
+SELECT v.complaint_id, v.primary_cause, v.attribution, v.confidence, v.serving_cells,
+       v.mass_event_id, '{}'::jsonb, now()
+FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, primary_cause text, attribution text,
+    confidence double precision, serving_cells text[], mass_event_id text)
 ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
     attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
     serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
     result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
+"""
+RESULT_SQL = """
+UPDATE diagnoses d SET result = v.result::jsonb
+FROM unnest(%b::text[], %b::text[]) AS v(complaint_id, result)
+WHERE d.complaint_id = v.complaint_id
 """
 
 
 def store(
     conn: Conn, results: Sequence[Result], settings: DiagnosticsSettings
 ) -> list[dict[str, Any]]:
-    """Mass events, diagnoses (COPY + one upsert), complaint status, then the work-order hook per
-    diagnosis; returns the diagnosis JSON of each result (with mass event and work order ids)."""
+    """Mass events, diagnoses (one upsert), complaint status, the work-order hook, the diagnosis
+    JSON (one update); returns each result's diagnosis JSON (with mass event and work order)."""
     if not results:
         return []
     members = [
@@ -74,28 +72,27 @@ def store(
     for r in results:
         r.diagnosis.mass_event_id = events.get(r.complaint.complaint_id)
         documents.append(r.diagnosis.as_json())
-    conn.execute(STAGE_SQL)
-    conn.execute("TRUNCATE _diag_stage")
-    with conn.cursor().copy(
-        "COPY _diag_stage (complaint_id, primary_cause, attribution, confidence, serving_cells, "
-        "mass_event_id, result) FROM STDIN"
-    ) as copy:
-        for r, doc in zip(results, documents, strict=True):
-            d = r.diagnosis
-            copy.write_row(
-                (
-                    r.complaint.complaint_id,
-                    d.primary_cause,
-                    d.attribution,
-                    round(d.confidence, 6),
-                    d.serving_cells,
-                    d.mass_event_id,
-                    orjson.dumps(doc).decode(),  # ~10× json.dumps
-                )
-            )
-    conn.execute(UPSERT_SQL)
+    rows = [
+        {
+            "complaint_id": r.complaint.complaint_id,
+            "primary_cause": r.diagnosis.primary_cause,
+            "attribution": r.diagnosis.attribution,
+            "confidence": round(r.diagnosis.confidence, 6),
+            "serving_cells": r.diagnosis.serving_cells,
+            "mass_event_id": r.diagnosis.mass_event_id,
+        }
+        for r in results
+    ]
+    conn.execute(UPSERT_SQL, (orjson.dumps(rows).decode(),))
     conn.execute(DONE_SQL, ([r.complaint.complaint_id for r in results],))
     _work_orders(conn, results, documents)
+    conn.execute(
+        RESULT_SQL,
+        (
+            [r.complaint.complaint_id for r in results],
+            [orjson.dumps(doc).decode() for doc in documents],  # ~10x json.dumps
+        ),
+    )
     return documents
 
 
@@ -119,15 +116,9 @@ def _work_orders(
             log.exception("work-order hook raised for the batch; retrying one by one")
     if ids is None:
         ids = [_hook(conn, r, doc) for r, doc in zip(results, documents, strict=True)]
-    updates = []
     for r, doc, wo in zip(results, documents, ids, strict=True):
         r.diagnosis.work_order_id = wo
         doc["work_order_id"] = wo
-        if wo:
-            updates.append((wo, r.complaint.complaint_id))
-    if updates:
-        with conn.cursor() as cur:
-            cur.executemany(WORK_ORDER_SQL, updates)
 
 
 def _hook(conn: Conn, r: Result, document: dict[str, Any]) -> str | None:
