@@ -26,10 +26,18 @@ from storage.db import Conn
 
 _LOCK = "netcomplaint.mass_events"
 
+# The events a member could join: its cause, a shared cell, a span within its window. Per member
+# (not the batch's whole time span, as for the candidates below): only these can ever match a
+# member of the batch, since an event grows in the batch only by members that matched it.
 EVENTS_SQL = """
-SELECT mass_event_id, cause, cells, lat, lon, started_at, coalesce(ended_at, started_at), complaints
-FROM mass_events
-WHERE cause = ANY(%(causes)s) AND started_at <= %(t1)s AND coalesce(ended_at, started_at) >= %(t0)s
+SELECT DISTINCT ON (e.mass_event_id) e.mass_event_id, e.cause, e.cells, e.lat, e.lon,
+       e.started_at, coalesce(e.ended_at, e.started_at), e.complaints
+FROM unnest(%(t0)s::timestamptz[], %(t1)s::timestamptz[], %(cause)s::text[], %(cells)s::text[])
+     AS w(t0, t1, cause, cells)
+JOIN mass_events e ON e.cause = w.cause AND e.started_at <= w.t1
+     AND coalesce(e.ended_at, e.started_at) >= w.t0
+     AND e.cells && string_to_array(w.cells, chr(31))
+ORDER BY e.mass_event_id
 """
 
 # Earlier complaints that could keep a member company: same cause, a shared serving cell, within
@@ -136,17 +144,6 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
         return {}
     window = timedelta(hours=settings.mass_window_hours)
     radius = settings.mass_radius_m
-    causes = sorted({m.cause for m in eligible})
-    t0, t1 = eligible[0].at - window, eligible[-1].at + window
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
-    events: dict[str, Event] = {}
-    by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in conn.execute(EVENTS_SQL, {"causes": causes, "t0": t0, "t1": t1}).fetchall():
-        event = Event(str(r[0]), str(r[1]), set(r[2] or ()), r[3], r[4], r[5], r[6], int(r[7]))
-        events[event.mass_event_id] = event
-        for cell in event.cells:
-            by_cell[(event.cause, cell)].add(event.mass_event_id)
-    pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
     ids = [m.complaint_id for m in eligible]
     windows = {
         "t0": [m.at - window for m in eligible],
@@ -155,6 +152,15 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
         "cells": ["\x1f".join(m.cells) for m in eligible],
         "ids": ids,
     }
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
+    events: dict[str, Event] = {}
+    by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in conn.execute(EVENTS_SQL, windows).fetchall():
+        event = Event(str(r[0]), str(r[1]), set(r[2] or ()), r[3], r[4], r[5], r[6], int(r[7]))
+        events[event.mass_event_id] = event
+        for cell in event.cells:
+            by_cell[(event.cause, cell)].add(event.mass_event_id)
+    pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for r in conn.execute(CANDIDATES_SQL, windows).fetchall():
         old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()))
         for cell in old.cells:
