@@ -34,6 +34,15 @@ from storage.migrate import migrate
 V1_ROUTERS = (complaints, work_orders, cells, hotspots, warnings, process_kpis, reports)
 
 
+def create_worker_app() -> FastAPI:
+    """The app of one ``serve --workers N`` process (settings: the environment ``serve`` set)."""
+    from api.logs import configure_logging
+
+    settings, api = get_settings(), ApiSettings()
+    configure_logging(settings.log_level, json_lines=api.log_json)
+    return create_app(settings, api)
+
+
 def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = None) -> FastAPI:
     """The service; the database pool opens in the lifespan (``with TestClient(app)``/uvicorn)."""
     settings = settings or get_settings()

@@ -1,6 +1,17 @@
-"""``netcomplaint serve``: the HTTP service (uvicorn), with JSON-line logs on stderr."""
+"""``netcomplaint serve``: the HTTP service (uvicorn), with JSON-line logs on stderr.
+
+With ``--workers N`` (``NETCOMPLAINT_API_WORKERS``) uvicorn runs N processes on one port. This
+process then resolves the database first (it starts and keeps the embedded server) and the PII key,
+and hands every setting to the workers through the environment, so they all use the same
+server and key; the metrics of all workers are added up at ``/metrics`` (prometheus_client's
+multiprocess mode, in a directory removed on exit).
+"""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
 
 import typer
 
@@ -10,14 +21,13 @@ from netcomplaint.runtime import cli_errors, err_console
 from netcomplaint.settings import CoreSettings, get_settings
 
 
-def run_server(settings: CoreSettings, host: str, port: int) -> None:
+def run_server(settings: CoreSettings, host: str, port: int, workers: int | None = None) -> None:
     """Serve the API until interrupted (``serve`` and ``demo`` both use this)."""
-    import uvicorn
-
     from api.app import create_app
     from api.logs import configure_logging
 
     api = ApiSettings()
+    workers = workers or api.workers
     try:
         keys = settings.parsed_api_keys()
     except ValueError as exc:
@@ -27,9 +37,40 @@ def run_server(settings: CoreSettings, host: str, port: int) -> None:
         err_console.print(
             "warning: NETCOMPLAINT_API_KEYS is empty: every /v1 request will be refused (401)"
         )
-    err_console.print(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)")
+    err_console.print(
+        f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)"
+        + (f" with {workers} worker processes" if workers > 1 else "")
+    )
+    if workers == 1:
+        _uvicorn(create_app(settings, api), settings, host, port)
+        return
+    with tempfile.TemporaryDirectory(prefix="netcomplaint-metrics-") as metrics_dir:
+        os.environ.update(worker_environment(settings, Path(metrics_dir)))
+        _uvicorn("api.app:create_worker_app", settings, host, port, workers=workers, factory=True)
+
+
+def worker_environment(settings: CoreSettings, metrics_dir: Path) -> dict[str, str]:
+    """Every core setting as ``NETCOMPLAINT_…`` variables, with the database resolved here (the
+    embedded server is started by this process and outlives the workers) and the PII key made."""
+    from netcomplaint.privacy import pii_key
+    from storage.db import resolve_url
+
+    values = settings.model_dump()
+    values["database_url"] = resolve_url(settings)
+    values["pii_key"] = pii_key(settings).decode()
+    environment = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    for name, value in values.items():
+        if value is not None:
+            secret = getattr(value, "get_secret_value", None)
+            environment[f"NETCOMPLAINT_{name.upper()}"] = str(secret() if secret else value)
+    return environment
+
+
+def _uvicorn(app: object, settings: CoreSettings, host: str, port: int, **options: object) -> None:
+    import uvicorn
+
     uvicorn.run(
-        create_app(settings, api),
+        app,  # type: ignore[arg-type]
         host=host,
         port=port,
         log_config=None,
@@ -37,6 +78,7 @@ def run_server(settings: CoreSettings, host: str, port: int) -> None:
         log_level=settings.log_level.lower(),
         backlog=2048,
         timeout_keep_alive=30,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -48,6 +90,13 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
         port: int = typer.Option(8000, "--port", min=1, max=65535, help="port to listen on"),
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            min=1,
+            max=64,
+            help="server processes (default NETCOMPLAINT_API_WORKERS, 1); more use more cores",
+        ),
     ) -> None:
         """The HTTP service: the /v1 API, OpenAPI at /docs, /metrics, /healthz, /readyz."""
-        run_server(get_settings(), host, port)
+        run_server(get_settings(), host, port, workers)

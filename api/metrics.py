@@ -7,15 +7,27 @@ Names (all in the default registry):
 - ``netcomplaint_diagnosis_failures_total``: diagnoses that raised (complaint kept, retried later).
 - ``netcomplaint_db_unavailable_total``: requests answered 503 because the database was down.
 - ``netcomplaint_db_pool_{size,available,waiting}``: the connection pool right now.
+
+Under ``serve --workers N`` (``PROMETHEUS_MULTIPROC_DIR`` set) the counters and histograms are
+those of all the worker processes added up; the pool gauges are those of the worker answering.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -67,6 +79,16 @@ _POOL_COLLECTOR = _PoolCollector()
 REGISTRY.register(_POOL_COLLECTOR)
 
 
+def _scraped() -> CollectorRegistry:
+    """What ``/metrics`` shows: this process's registry, or every worker's (multiprocess)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    registry.register(_POOL_COLLECTOR)
+    return registry
+
+
 def bind_pool(pool: Any) -> None:
     """Report this pool's statistics (the app's lifespan binds its pool; None unbinds)."""
     _POOL_COLLECTOR.pool = pool
@@ -82,4 +104,4 @@ router = APIRouter(tags=["operations"])
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_scraped()), media_type=CONTENT_TYPE_LATEST)

@@ -29,6 +29,14 @@ class ApiSettings(BaseSettings):
         default=30.0, ge=0, description="how often failed diagnoses are retried (0 = never)"
     )
 
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="server processes (``serve --workers``): Python runs one diagnosis at a time "
+        "per process, so more processes use more cores",
+    )
+
     batch_window_ms: float = Field(
         default=5.0,
         ge=0,
