@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 import diagnostics.service
 from api.retry import retry_round
+from api.schemas import ComplaintDiagnosis
 from tests.test_api_support import add_cells, auth, client
 
 __all__ = ["client"]
@@ -45,10 +46,18 @@ def test_post_diagnoses_then_repeat_returns_the_stored_one(
     assert body["external_id"] == "E1" and body["diagnosis"]["primary_cause"]
     assert set(body["diagnosis"]["reply_script"]) >= {"zh", "en"}
     assert first.headers["location"] == f"/v1/complaints/{body['complaint_id']}"
+    assert (
+        first.headers["content-type"] == "application/json" and body["diagnosis_status"] == "done"
+    )
+    # served without the response model's own pass: it must still be a valid ComplaintDiagnosis
+    assert (
+        ComplaintDiagnosis.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
+    )
     again = post(client, complaint(description="changed"))
     assert again.status_code == 200 and again.json() == body
     one = client.get(f"/v1/complaints/{body['complaint_id']}", headers=auth("agent"))
     assert one.status_code == 200 and one.json()["complaint"]["msisdn"] == "138****8000"
+    assert one.json()["diagnosis"] == body["diagnosis"]
     assert MSISDN not in first.text + one.text
     assert MSISDN not in caplog.text and "agent-key" not in caplog.text
     rows = conn.execute("SELECT count(*) FROM complaints").fetchone()
