@@ -77,9 +77,15 @@ def _surges(conn: Any, now: datetime) -> int:
     return 1
 
 
+# one round at a time across the worker processes of ``serve --workers N`` (each runs this loop):
+# a step another process is running is skipped, not done twice
+ROUND_LOCK = 0x6E63_726E  # "ncrn"
+
+
 def closed_loop_round(pool: ConnectionPool[Any], *, warnings: bool) -> dict[str, int]:
     """Verification, overdue warnings and (optionally) surge warnings; each in its own
-    transaction so one failing does not stop the others. Returns what was done."""
+    transaction so one failing does not stop the others, each skipped while another process
+    runs one (``ROUND_LOCK``). Returns what was done."""
     now = datetime.now(UTC)
     steps: list[tuple[str, Callable[[Any, datetime], int]]] = [
         ("verified", _verify),
@@ -91,7 +97,9 @@ def closed_loop_round(pool: ConnectionPool[Any], *, warnings: bool) -> dict[str,
     for name, step in steps:
         try:
             with pool.connection(timeout=5.0) as conn:
-                done[name] = step(conn, now)
+                row = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (ROUND_LOCK,)).fetchone()
+                if row is not None and row[0]:
+                    done[name] = step(conn, now)
         except Exception as exc:  # one step failing (e.g. database down) skips to the next
             _log.warning("%s failed: %s: %s", name, type(exc).__name__, exc)
     return done
