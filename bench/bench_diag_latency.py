@@ -7,7 +7,7 @@ complaints; then, on the same database:
   ranking → reply; what an agent waits for) and ``service.submit_complaint`` (the API/CLI path:
   store, diagnose, mass events, work-order hook, two commits) — p50/p95/p99 over --singles;
 * batch: ``service.submit_batch`` over the other complaints (what ``ingest complaints`` runs per
-  file: set-based evidence, one COPY of the diagnoses, mass events, the work-order hook) and the
+  file: set-based evidence, one upsert of the diagnoses, mass events, the work-order hook) and the
   engine alone on the same complaints — complaints/s;
 * the ratio of the batch rate to the one-by-one rate measured in the same run (the baseline).
 
