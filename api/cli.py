@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +20,9 @@ from api.settings import ApiSettings
 from netcomplaint.errors import ConfigurationError
 from netcomplaint.runtime import cli_errors, err_console
 from netcomplaint.settings import CoreSettings, get_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def run_server(settings: CoreSettings, host: str, port: int, workers: int | None = None) -> None:
@@ -66,11 +70,19 @@ def worker_environment(settings: CoreSettings, metrics_dir: Path) -> dict[str, s
     return environment
 
 
-def _uvicorn(app: object, settings: CoreSettings, host: str, port: int, **options: object) -> None:
+def _uvicorn(
+    app: FastAPI | str,
+    settings: CoreSettings,
+    host: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    factory: bool = False,
+) -> None:
     import uvicorn
 
     uvicorn.run(
-        app,  # type: ignore[arg-type]
+        app,
         host=host,
         port=port,
         log_config=None,
@@ -78,7 +90,8 @@ def _uvicorn(app: object, settings: CoreSettings, host: str, port: int, **option
         log_level=settings.log_level.lower(),
         backlog=2048,
         timeout_keep_alive=30,
-        **options,  # type: ignore[arg-type]
+        workers=workers,
+        factory=factory,
     )
 
 
