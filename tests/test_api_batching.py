@@ -230,3 +230,21 @@ def test_database_lost_mid_batch_gives_503_then_recovers(
     with psycopg.connect(restartable.url) as conn:
         count = conn.execute("SELECT count(*) FROM complaints").fetchone()
     assert count == (len(stored) + 1,)
+
+
+def test_a_complaint_the_database_refuses_fails_alone_in_its_batch(
+    wide_client: TestClient, conn: psycopg.Connection[Any], batches: list[list[str]]
+) -> None:
+    """The batch's one INSERT fails on it; each is then stored alone: only it is refused."""
+    add_cells(conn, 10)
+    bodies = [complaint(f"S{i}", lon=116.30 + i * 0.0003) for i in range(6)]
+    bodies[2]["description"] = "a NUL \u0000 PostgreSQL text can't hold"
+    answers = at_once(6, lambda i: post(wide_client, bodies[i]))
+    assert answers[2].status_code == 422, answers[2].text
+    assert answers[2].json()["error"]["code"] == "invalid_input"
+    for i in (0, 1, 3, 4, 5):
+        assert answers[i].status_code == 201, answers[i].text
+        assert answers[i].json()["diagnosis"]["primary_cause"]
+    assert max(len(b) for b in batches) > 1  # they did share a batch
+    stored = {r[0] for r in conn.execute("SELECT external_id FROM complaints")}
+    assert stored == {"S0", "S1", "S3", "S4", "S5"}
