@@ -3,6 +3,8 @@
 Client and server on this machine. By default it starts ``netcomplaint serve`` itself on a free
 port against the database of ``NETCOMPLAINT_DATA_DIR`` / ``NETCOMPLAINT_DATABASE_URL`` (load a
 scenario there first, e.g. ``bench/bench_api_setup.sh``); ``--url`` uses a running server.
+Without ``--complaints`` (``make bench``) it uses ``bench/out/api``, loading it first with
+``bench/bench_api_setup.sh`` (a 10 k-cell, 2-day scenario; minutes) unless that was done before.
 
 Payloads are the scenario's complaints (``--complaints complaints.csv``) under fresh external_ids,
 each (``--workload distinct``, the default) under a scenario subscriber who has no complaint yet,
@@ -259,6 +261,20 @@ def exactly_once(db_url: str, run: Run, prefix: str) -> tuple[bool, str]:
     )
 
 
+def default_scenario() -> Path:
+    """``bench/out/api``, loaded by ``bench_api_setup.sh`` once; this run uses its database."""
+    directory = ROOT / "bench" / "out" / "api"
+    if not (directory / ".loaded").exists():
+        print(f"loading the benchmark scenario into {directory} (once; takes minutes)")
+        subprocess.run(
+            ["bash", str(ROOT / "bench" / "bench_api_setup.sh"), str(directory)], check=True
+        )
+    os.environ["NETCOMPLAINT_DATA_DIR"] = str(directory / "data")
+    os.environ.setdefault("NETCOMPLAINT_PII_KEY", "bench-pii-key")  # the setup script's default
+    os.environ.pop("NETCOMPLAINT_DATABASE_URL", None)
+    return directory / "scn" / "complaints.csv"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -341,7 +357,7 @@ class CpuMeter:
     """CPU seconds used by the load client, the server and the database during the load."""
 
     server_pid: int | None
-    data_dir: str | None = os.environ.get("NETCOMPLAINT_DATA_DIR")
+    data_dir: str | None = field(default_factory=lambda: os.environ.get("NETCOMPLAINT_DATA_DIR"))
     start: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def now(self) -> tuple[float, float, float]:
@@ -378,7 +394,9 @@ def print_batch_timings(log_path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--complaints", type=Path, required=True, help="scenario complaints.csv")
+    parser.add_argument(
+        "--complaints", type=Path, help="scenario complaints.csv (default: bench/out/api's)"
+    )
     parser.add_argument("--url", help="a running server (its keys must include --key)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0)
@@ -406,6 +424,8 @@ def main() -> None:
         "--batch-timings", type=float, default=0.0, help="server logs its batches every S s"
     )
     args = parser.parse_args()
+    if args.complaints is None:
+        args.complaints = default_scenario()
 
     payloads = load_payloads(args.complaints)
     server = None

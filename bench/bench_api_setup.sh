@@ -17,4 +17,5 @@ for kind in cells devices subscribers registrations alarms kpis mr; do
 done
 $NC ingest areas "$SCN/areas.geojson"
 $NC db status
+touch "$DIR/.loaded"   # bench_api.py without --complaints reuses this directory from now on
 echo "now: NETCOMPLAINT_DATA_DIR=$DIR/data NETCOMPLAINT_PII_KEY=$NETCOMPLAINT_PII_KEY .venv/bin/python bench/bench_api.py --complaints $SCN/complaints.csv --batch-timings 10"
