@@ -1,10 +1,12 @@
 """``netcomplaint serve``: the HTTP service (uvicorn), with JSON-line logs on stderr.
 
-With ``--workers N`` (``NETCOMPLAINT_API_WORKERS``) uvicorn runs N processes on one port. This
-process then resolves the database first (it starts and keeps the embedded server) and the PII key,
-and hands every setting to the workers through the environment, so they all use the same
-server and key; the metrics of all workers are added up at ``/metrics`` (prometheus_client's
-multiprocess mode, in a directory removed on exit).
+Several processes by default, one per CPU core (at most 8): Python runs one diagnosis batch at a
+time per process. ``--workers N`` (``NETCOMPLAINT_API_WORKERS``) sets how many; with 1 this
+process serves alone. With more, uvicorn runs them on one port, and this process first resolves
+the database (it starts and keeps the embedded server) and the PII key and hands every setting to
+the workers through the environment, so they all use the same server and key; the metrics of all
+workers are added up at ``/metrics`` (prometheus_client's multiprocess mode, in a directory
+removed on exit).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def run_server(settings: CoreSettings, host: str, port: int, workers: int | None
     from api.logs import configure_logging
 
     api = ApiSettings()
-    workers = workers or api.workers
+    workers = api.server_processes(workers)
     try:
         keys = settings.parsed_api_keys()
     except ValueError as exc:
@@ -108,7 +110,7 @@ def register(app: typer.Typer) -> None:
             "--workers",
             min=1,
             max=64,
-            help="server processes (default NETCOMPLAINT_API_WORKERS, 1); more use more cores",
+            help="server processes (default NETCOMPLAINT_API_WORKERS, else one per CPU core)",
         ),
     ) -> None:
         """The HTTP service: the /v1 API, OpenAPI at /docs, /metrics, /healthz, /readyz."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,11 +32,11 @@ class ApiSettings(BaseSettings):
     )
 
     workers: int = Field(
-        default=1,
-        ge=1,
+        default=0,
+        ge=0,
         le=64,
-        description="server processes (``serve --workers``): Python runs one diagnosis at a time "
-        "per process, so more processes use more cores",
+        description="server processes (``serve --workers``); 0 = one per CPU core, at most 8. "
+        "Python runs one diagnosis batch at a time per process, so more use more cores",
     )
 
     batch_window_ms: float = Field(
@@ -63,3 +65,8 @@ class ApiSettings(BaseSettings):
         ge=0,
         description="log the batches' sizes and time per phase every this many seconds (0 = off)",
     )
+
+    def server_processes(self, asked: int | None = None) -> int:
+        """``asked`` (``serve --workers``), else ``workers``; 0 means one per CPU core (≤ 8)."""
+        wanted = asked or self.workers
+        return wanted if wanted > 0 else max(1, min(8, os.cpu_count() or 1))

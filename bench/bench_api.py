@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 
+from api.settings import ApiSettings
 from netcomplaint.settings import CoreSettings
 from storage.db import resolve_url
 
@@ -418,7 +419,10 @@ def main() -> None:
         " repeat: under the scenario complaint's own subscriber (every post a repeat complaint)",
     )
     parser.add_argument(
-        "--server-workers", type=int, default=1, help="serve --workers (server processes)"
+        "--server-workers",
+        type=int,
+        default=None,
+        help="serve --workers (server processes; default: serve's, one per CPU core)",
     )
     parser.add_argument(
         "--batch-timings", type=float, default=0.0, help="server logs its batches every S s"
@@ -434,6 +438,7 @@ def main() -> None:
     load_before = os.getloadavg()
     if url is None:
         port = free_port()
+        args.server_workers = ApiSettings().server_processes(args.server_workers)
         server = start_server(port, log_path, args.batch_timings, args.server_workers)
         url = f"http://127.0.0.1:{port}"
     try:

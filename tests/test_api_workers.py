@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from api.cli import worker_environment
+from api.settings import ApiSettings
 from netcomplaint.settings import CoreSettings
 from tests.cli_helpers import ROOT
 from tests.test_api_complaints import complaint
@@ -112,7 +113,7 @@ def test_workers_get_every_setting_and_one_pii_key(settings: CoreSettings, tmp_p
     assert env["NETCOMPLAINT_STATEMENT_TIMEOUT_MS"] == str(settings.statement_timeout_ms)
 
 
-def test_one_process_by_default_serves_through_the_cli(
+def test_one_process_serves_through_the_cli(
     nc_env: dict[str, str], tmp_path: Path, conn: psycopg.Connection[Any]
 ) -> None:
     add_cells(conn, 10)
@@ -120,3 +121,14 @@ def test_one_process_by_default_serves_through_the_cli(
         answer = _post(base, complaint("ONE"))
         assert answer.status_code == 201 and answer.json()["diagnosis"]["primary_cause"]
         assert _diagnoses_counted(base) == 1.0
+
+
+def test_server_processes_default_to_one_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert ApiSettings().server_processes() == 2
+    assert ApiSettings().server_processes(3) == 3  # serve --workers 3
+    assert ApiSettings(workers=1).server_processes() == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 32)
+    assert ApiSettings().server_processes() == 8
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert ApiSettings().server_processes() == 1
