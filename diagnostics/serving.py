@@ -13,6 +13,7 @@ around) are reported beside them for the coverage checks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -26,7 +27,6 @@ from diagnostics.geometry import (
     antenna_attenuation_db,
     chord,
     local_xy,
-    unit_vectors,
 )
 from diagnostics.settings import DiagnosticsSettings
 
@@ -56,8 +56,14 @@ def _off_axis(
 ) -> FloatArray:
     bearing = np.degrees(np.arctan2(east, north)) % 360.0
     az = index.azimuth[rows]
-    diff = np.abs((bearing - np.nan_to_num(az) + 180.0) % 360.0 - 180.0)
+    diff = np.abs((bearing - az + 180.0) % 360.0 - 180.0)  # NaN where no azimuth (omni)
     return np.where(np.isnan(az), 0.0, diff)
+
+
+def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    """``unit_vectors`` for one place, without the arrays (same values)."""
+    la, lo = math.radians(lat), math.radians(lon)
+    return (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
 
 
 def serving_cells(
@@ -89,13 +95,12 @@ def serving_cells(
     if near_m < search and len(candidates):
         # the near ones among them, by the tree's own (chord) distance: the same rows, in the
         # same order, as asking the tree for the near radius
-        place = unit_vectors(np.array([lat]), np.array([lon]))[0]
-        gap2 = ((index.xyz[candidates] - place) ** 2).sum(axis=1)
+        gap = index.xyz[candidates] - _unit_vector(lat, lon)
+        # written out, not einsum: bit-identical to the sum of squares, so to the tree's answer
+        gap2 = gap[:, 0] * gap[:, 0] + gap[:, 1] * gap[:, 1] + gap[:, 2] * gap[:, 2]
         rows = candidates[gap2 <= chord(near_m) ** 2]
-    if (
-        len({index.site_ids[int(r)] for r in rows[index.active[rows]][:50]})
-        < settings.serving_sites
-    ):
+    near_active = rows[index.active[rows]][:50].tolist()
+    if len({index.site_ids[r] for r in near_active}) < settings.serving_sites:
         rows = candidates
     east, north = local_xy(lat, lon, index.lat[rows], index.lon[rows])
     dist = np.hypot(east, north)
@@ -138,22 +143,22 @@ def serving_cells(
             break
         sites.setdefault(int(codes[pos]), float(att[pos]))
     at_sites = (codes[:, None] == np.fromiter(sites, np.int64, len(sites))[None, :]).any(axis=1)
-    best_att = np.array([sites.get(int(c), np.inf) for c in codes[at_sites]])
+    best_att = np.array([sites.get(c, np.inf) for c in codes[at_sites].tolist()])
     ok = np.zeros(len(rows), dtype=np.bool_)
     ok[np.flatnonzero(at_sites)[att[at_sites] <= best_att + 3.0]] = True  # + co-sector cells
-    chosen = [int(p) for p in order[: int(ok.sum()) + len(sites) * 8] if ok[p] and usable[p]]
-    if len(chosen) < int((ok & usable).sum()):
-        chosen = [int(p) for p in order if ok[p] and usable[p]]
-    cells = given + [
-        index.ids[int(rows[p])] for p in chosen if index.ids[int(rows[p])] not in given
-    ]
+    wanted = ok & usable
+    head = order[: int(ok.sum()) + len(sites) * 8]
+    chosen = head[wanted[head]]
+    if len(chosen) < int(wanted.sum()):
+        chosen = order[wanted[order]]
+    cells = given + [c for c in (index.ids[r] for r in rows[chosen].tolist()) if c not in given]
     cells = cells[: settings.max_serving_cells]
     serving_set = set(cells)
     near = np.flatnonzero(dist <= settings.neighbour_radius_m)
     near = near[np.argsort(dist[near], kind="stable")]
     neighbours = [
         c
-        for c in (index.ids[int(rows[p])] for p in near[: 6 * settings.max_serving_cells])
+        for c in (index.ids[r] for r in rows[near[: 6 * settings.max_serving_cells]].tolist())
         if c not in serving_set
     ][: 4 * settings.max_serving_cells]
     rows_of = [index.by_id[c] for c in cells if c in index.by_id]
@@ -175,8 +180,8 @@ def serving_cells(
         known_cell=known,
         network_technologies=tuple(
             sorted(
-                {index.technology[int(r)] for r in site_rows}
-                or {index.technology[int(r)] for r in rows[:1]}
+                {index.technology[r] for r in site_rows.tolist()}
+                or {index.technology[r] for r in rows[:1].tolist()}
             )
         ),
     )
@@ -205,9 +210,11 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
         return Serving([cell_id], [], [], None, None, None, None, None, known_cell=False)
     site = index.site_ids[row]
     cells = [cell_id]
+    azimuth = float(index.azimuth[row])
     for other in index.cells_of_site.get(site, []):
-        same_sector = (np.isnan(index.azimuth[row]) and np.isnan(index.azimuth[other])) or (
-            abs((index.azimuth[other] - index.azimuth[row] + 180.0) % 360.0 - 180.0) <= 15.0
+        other_azimuth = float(index.azimuth[other])
+        same_sector = (math.isnan(azimuth) and math.isnan(other_azimuth)) or (
+            abs((other_azimuth - azimuth + 180.0) % 360.0 - 180.0) <= 15.0
         )
         if other != row and same_sector:
             cells.append(index.ids[other])
@@ -215,7 +222,7 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
     lat, lon = float(index.lat[row]), float(index.lon[row])
     near = index.rows_within(lat, lon, settings.neighbour_radius_m)
     neighbours = [
-        index.ids[int(r)] for r in near if index.active[r] and index.ids[int(r)] not in cells
+        c for c in (index.ids[r] for r in near[index.active[near]].tolist()) if c not in cells
     ]
     rows_of = [index.by_id[c] for c in cells]
     return Serving(
