@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pytest
 from fastapi.testclient import TestClient
+from psycopg_pool import ConnectionPool
 
 from api.retry import ROUND_LOCK, closed_loop_round
 from netcomplaint.settings import CoreSettings
@@ -16,17 +19,23 @@ from tests.test_workorders_support import ENGINEER, client, open_order
 __all__ = ["client"]
 
 
+@pytest.fixture
+def pool(settings: CoreSettings) -> Iterator[ConnectionPool[Any]]:
+    """The service's pool, as the background round gets it."""
+    opened = open_pool(settings)
+    opened.open(wait=True)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 def test_background_round_raises_overdue_warnings_once(
-    conn: psycopg.Connection[Any], client: TestClient, settings: CoreSettings
+    conn: psycopg.Connection[Any], client: TestClient, pool: ConnectionPool[Any]
 ) -> None:
     late = open_order(conn, reported_at=datetime(2024, 1, 5, 9, 0, tzinfo=UTC))
-    pool = open_pool(settings)
-    pool.open(wait=True)
-    try:
-        first = closed_loop_round(pool, warnings=True)
-        second = closed_loop_round(pool, warnings=False)
-    finally:
-        pool.close()
+    first = closed_loop_round(pool, warnings=True)
+    second = closed_loop_round(pool, warnings=False)
     assert first["overdue_warnings"] >= 1 and first["surge_refresh"] == 1
     assert second["overdue_warnings"] == 0  # each warning is raised once
     history = client.get(f"/v1/work-orders/{late}", headers=ENGINEER).json()["history"]
@@ -34,18 +43,13 @@ def test_background_round_raises_overdue_warnings_once(
 
 
 def test_a_round_another_worker_process_runs_is_skipped(
-    conn: psycopg.Connection[Any], settings: CoreSettings, db_url: str
+    conn: psycopg.Connection[Any], pool: ConnectionPool[Any], db_url: str
 ) -> None:
     late = open_order(conn, reported_at=datetime(2024, 1, 5, 9, 0, tzinfo=UTC))
-    pool = open_pool(settings)
-    pool.open(wait=True)
-    try:
-        with psycopg.connect(db_url) as other:  # another ``serve`` worker in its round
-            other.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
-            skipped = closed_loop_round(pool, warnings=True)
-        after = closed_loop_round(pool, warnings=False)
-    finally:
-        pool.close()
+    with psycopg.connect(db_url) as other:  # another ``serve`` worker in its round
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
+        skipped = closed_loop_round(pool, warnings=True)
+    after = closed_loop_round(pool, warnings=False)
     assert skipped == {}
     assert after["overdue_warnings"] >= 1
     warned = conn.execute(
