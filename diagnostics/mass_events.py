@@ -152,16 +152,20 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
         "cells": ["\x1f".join(m.cells) for m in eligible],
         "ids": ids,
     }
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
+    with conn.pipeline():  # the lock and both reads in one round trip
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
+        events_cur = conn.execute(EVENTS_SQL, windows)
+        candidates_cur = conn.execute(CANDIDATES_SQL, windows)
+        event_rows, candidate_rows = events_cur.fetchall(), candidates_cur.fetchall()
     events: dict[str, Event] = {}
     by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in conn.execute(EVENTS_SQL, windows).fetchall():
+    for r in event_rows:
         event = Event(str(r[0]), str(r[1]), set(r[2] or ()), r[3], r[4], r[5], r[6], int(r[7]))
         events[event.mass_event_id] = event
         for cell in event.cells:
             by_cell[(event.cause, cell)].add(event.mass_event_id)
     pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
-    for r in conn.execute(CANDIDATES_SQL, windows).fetchall():
+    for r in candidate_rows:
         old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()))
         for cell in old.cells:
             pool[(old.cause, cell)].append(old)

@@ -67,6 +67,19 @@ def store(
         )
         for r in results
     ]
+    # One pipeline: the writes before the hook go with its first read, and the JSON with the
+    # commit, instead of a round trip each. All of it runs under the mass-event lock, which
+    # serialises the batches of every process: its time is the service's throughput.
+    with conn.pipeline():
+        return _store(conn, results, members, settings)
+
+
+def _store(
+    conn: Conn,
+    results: Sequence[Result],
+    members: list[mass_events.Member],
+    settings: DiagnosticsSettings,
+) -> list[dict[str, Any]]:
     events = mass_events.assign(conn, members, settings)
     documents = []
     for r in results:

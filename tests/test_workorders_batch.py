@@ -18,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from netcomplaint.cli import app
+from storage.migrate import migrate
 from tests import test_diag_factories as factories
 from tests.test_workorders_batch_support import (
     FIELD,
@@ -38,6 +40,7 @@ from tests.test_workorders_batch_support import (
     _relink,
     _same_outcome,
     _store,
+    counters_match,
     other_conn,
 )
 from tests.test_workorders_support import _fresh_wo_settings, diagnosis, mass_event
@@ -148,6 +151,23 @@ def test_a_batch_decides_as_its_diagnoses_one_by_one(conn: Conn, other_conn: Con
         ("M3", "M2"),
     }
     assert {c: o for c, _, o, *_ in outcome["repeats"]}["M3"] == by_complaint["M1"]
+    assert any(row["vip"] for row in outcome["orders"])  # the counters' cases are all there
+    assert max(row["complaint_count"] for row in outcome["orders"]) > max(
+        row["complainant_count"] for row in outcome["orders"]
+    )
+
+
+def test_the_counters_migration_counts_existing_orders(conn: Conn, other_conn: Conn) -> None:
+    _same_outcome(conn, other_conn, _history)  # checks the counters the hook kept
+    conn.execute("UPDATE work_orders SET complaint_count = 0, complainant_count = 0, vip = false")
+    conn.execute("DELETE FROM work_order_complainants")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 32")
+    conn.commit()
+    with psycopg.connect(conn.info.dsn, autocommit=True) as admin:
+        assert migrate(admin) == ["032_work_order_counters"]
+    counters_match(conn)
+    counted = conn.execute("SELECT count(*) FROM work_order_complainants").fetchone()
+    assert counted is not None and counted[0] > 0
 
 
 def _adopt_then_merge(conn: Conn) -> Items:
@@ -189,7 +209,9 @@ def test_a_batch_loads_what_a_merge_needs_and_decides_again(
 
     monkeypatch.setattr(hook_load, "add_members", counting)
     outcome = _same_outcome(conn, other_conn, _adopt_then_merge)
-    assert len(asked) == 1  # the batch only; one by one, each call's read has what it needs
+    # an event's orders come without their complaints: the merge asks for those it lacks (both
+    # at once), so the batch and the one-by-one call that merges each decide again once
+    assert len(asked) == 2
     assert len(outcome["orders"]) == 1
     assert {c for _, c, _ in outcome["links"]} == {"Z1", "Z2", "S2", "Z3"}
     assert outcome["orders"][0]["mass_event_id"] == "ME-3"

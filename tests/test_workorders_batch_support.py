@@ -197,11 +197,31 @@ def _attached(conn: Conn) -> dict[str, str]:
     return {str(c): str(o) for c, o in rows}
 
 
+COUNTERS = "SELECT work_order_id, complaint_count, complainant_count, vip FROM work_orders"
+COUNTED = """
+SELECT o.work_order_id, count(w.complaint_id), count(DISTINCT c.msisdn_hash),
+       coalesce(bool_or(s.vip), false)
+FROM work_orders o
+LEFT JOIN work_order_complaints w USING (work_order_id)
+LEFT JOIN complaints c USING (complaint_id)
+LEFT JOIN subscribers s ON s.msisdn_hash = c.msisdn_hash
+GROUP BY o.work_order_id
+"""
+
+
+def counters_match(conn: Conn) -> None:
+    """The counters the hook keeps on each order are what its complaints add up to."""
+    kept = sorted(conn.execute(COUNTERS).fetchall())
+    assert kept == sorted(conn.execute(COUNTED).fetchall())
+
+
 def _same_outcome(conn: Conn, other_conn: Conn, build: Callable[[Conn], Items]) -> Any:
     items, ids, batch = _run(conn, build, _batch_hook)
     _, one_by_one_ids, one_by_one = _run(other_conn, build, _one_by_one)
     for name in batch:
         assert batch[name] == one_by_one[name], name
+    counters_match(conn)
+    counters_match(other_conn)
     attached = _attached(conn)
     for (complaint, _), order_id, alone in zip(items, ids, one_by_one_ids, strict=True):
         # the batch names the order each complaint ended in (after merges); one by one, a

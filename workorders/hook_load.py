@@ -88,22 +88,39 @@ CROSS JOIN LATERAL (
 
 # The batch's keys go as arrays, not JSON: the server then plans these queries for the number of
 # keys at hand; a plan made once for any number (the JSON way) was fine for one complaint and
-# slow for thousands. Orders a merge or a repeat can reach (loaded with their complaints): those
-# holding the batch's complaints, the complaints of its mass events, earlier complaints of its
-# subscribers, and the events' own orders.
+# slow for thousands. Once the statement is prepared the plan is generic, though, so the lookups
+# by key are LATERAL ... OFFSET 0 (kept as index lookups per key, where a guess at the number of
+# keys could turn them into scans of a whole table or a month of complaints).
+#
+# Orders a repeat can reach (loaded with their complaints): those holding the batch's complaints
+# and the earlier complaints of its subscribers. The orders of the batch's mass events (their
+# own, and those holding their complaints) come without their complaints: an event's order grows
+# with every complaint of the event, and only a merge needs them (``State.complaints_of`` asks,
+# rarely).
 HOLDING_BATCH = """
 SELECT w.work_order_id FROM work_order_complaints w WHERE w.complaint_id = ANY(%(ids)b::text[])
 """
+# the orders holding complaints of the batch's mass events, with the events (a CTE: the orders'
+# rows name the events they hold)
+EVENT_HOLDERS = """
+holders AS (SELECT DISTINCT d.mass_event_id, w.work_order_id
+            FROM diagnoses d
+            CROSS JOIN LATERAL (SELECT w.work_order_id FROM work_order_complaints w
+                                WHERE w.complaint_id = d.complaint_id OFFSET 0) w
+            WHERE d.mass_event_id = ANY(%(events)b::text[])),
+"""
 HOLDING_EVENTS = """
-SELECT w.work_order_id FROM work_order_complaints w JOIN diagnoses d USING (complaint_id)
-WHERE d.mass_event_id = ANY(%(events)b::text[])
+SELECT work_order_id FROM holders
 UNION
 SELECT work_order_id FROM work_orders WHERE mass_event_id = ANY(%(events)b::text[])
 """
 HOLDING_SUBSCRIBERS = """
-SELECT w.work_order_id FROM work_order_complaints w JOIN complaints c USING (complaint_id)
-WHERE c.msisdn_hash = ANY(%(hashes)b::text[])
-  AND c.reported_at BETWEEN %(lo)b::timestamptz AND %(hi)b::timestamptz
+SELECT w.work_order_id FROM unnest(%(hashes)b::text[]) AS h(msisdn_hash)
+CROSS JOIN LATERAL (SELECT c.complaint_id FROM complaints c
+                    WHERE c.msisdn_hash = h.msisdn_hash
+                      AND c.reported_at BETWEEN %(lo)b::timestamptz AND %(hi)b::timestamptz
+                    OFFSET 0) c
+JOIN work_order_complaints w USING (complaint_id)
 """
 
 # orders not yet verified with a batch cause on a batch cell
@@ -118,38 +135,39 @@ SELECT o.work_order_id, o.status, o.cause, o.route, o.department, o.grade, o.urg
     o.mass_event_id, o.created_at, o.updated_at, o.due_at, o.warn_at, o.progress_due_at,
     o.progress_reported_at, o.resolved_at, o.verified_at, o.closed_at, o.escalated_at,
     o.overdue_warned_at, o.progress_warned_at, o.repeat_count, o.evidence::text AS evidence_json,
-    coalesce(m.urgent, false) AS urgent_member, ids.reachable, m.complaint_ids, m.attached,
-    m.lats, m.lons
-FROM work_orders o
-JOIN ids USING (work_order_id)
-LEFT JOIN LATERAL (  -- one pass over its complaints: urgency, and the list when reachable
-    SELECT bool_or(c.urgent OR c.channel = ANY(%(urgent_channels)b::text[])) AS urgent,
-           array_agg(w.complaint_id) FILTER (WHERE ids.reachable) AS complaint_ids,
-           array_agg(w.attached_at) FILTER (WHERE ids.reachable) AS attached,
-           array_agg(c.lat) FILTER (WHERE ids.reachable) AS lats,
-           array_agg(c.lon) FILTER (WHERE ids.reachable) AS lons
+    ids.reachable, m.complaint_ids, m.attached, m.lats, m.lons, {holds} AS holds_events
+FROM (SELECT * FROM ids ORDER BY work_order_id) ids
+CROSS JOIN LATERAL (  -- one by key, locked as the hook did per complaint (in id order)
+    SELECT * FROM work_orders o WHERE o.work_order_id = ids.work_order_id FOR UPDATE) o
+LEFT JOIN LATERAL (  -- the complaints of the orders a repeat can reach (the filter inside: one
+    -- test per order, not a scan of its complaints to drop)
+    SELECT array_agg(w.complaint_id) AS complaint_ids, array_agg(w.attached_at) AS attached,
+           array_agg(c.lat) AS lats, array_agg(c.lon) AS lons
     FROM work_order_complaints w JOIN complaints c USING (complaint_id)
-    WHERE w.work_order_id = o.work_order_id) m ON true
-ORDER BY o.work_order_id FOR UPDATE OF o
+    WHERE ids.reachable AND w.work_order_id = o.work_order_id) m ON true
+ORDER BY o.work_order_id
 """
+HOLDS = "ARRAY(SELECT h.mass_event_id FROM holders h WHERE h.work_order_id = o.work_order_id)"
 
 
 def _orders_sql(events: bool, subscribers: bool, placed: bool, near: bool) -> str:
     """The orders statement with only the parts a batch needs (each part costs planning time,
     which is most of the statement's time for one complaint)."""
     reachable = HOLDING_BATCH
-    reachable += " UNION " + HOLDING_EVENTS if events else ""
     reachable += " UNION " + HOLDING_SUBSCRIBERS if subscribers else ""
-    others = [PLACED] if placed else []
+    others = [HOLDING_EVENTS] if events else []
+    others += [PLACED] if placed else []
     others += ["SELECT work_order_id FROM (" + NEAR + ") near"] if near else []
     ids = "SELECT work_order_id, true AS reachable FROM (" + reachable + ") r"
     if others:
         ids += " UNION ALL SELECT work_order_id, false FROM (" + " UNION ".join(others) + ") p"
     return (
-        "WITH ids AS (SELECT work_order_id, bool_or(reachable) AS reachable FROM ("
+        "WITH "
+        + (EVENT_HOLDERS if events else "")
+        + "ids AS (SELECT work_order_id, bool_or(reachable) AS reachable FROM ("
         + ids
         + ") u GROUP BY work_order_id)"
-        + ORDER_COLUMNS
+        + ORDER_COLUMNS.replace("{holds}", HOLDS if events else "NULL::text[]")
     )
 
 
@@ -203,7 +221,6 @@ def _params(items: Sequence[Item], settings: WorkOrderSettings) -> dict[str, Any
         "hi": max((i.reported for i in earlier), default=None),
         "causes": sorted({i.cause for i in items if i.network}),
         "cells": sorted({c for i in items if i.network for c in i.cells}),
-        "urgent_channels": list(settings.urgent_channels),
         "earlier": rows(
             {
                 "ord": i.index,
@@ -246,6 +263,7 @@ def load(conn: Conn, items: Sequence[Item], settings: WorkOrderSettings) -> Snap
             positions={},
             candidates={},
             event_complaints={},
+            event_holders={},
             repeat_rows=set(repeat_rows),
             near={},
             calendar=calendar_from_settings(
@@ -269,11 +287,14 @@ def _add_order(snap: Snapshot, row: dict[str, Any]) -> None:
         row.pop(k) or [] for k in ("complaint_ids", "attached", "lats", "lons")
     )
     order_id = row["work_order_id"]
+    for event in row.pop("holds_events") or ():
+        snap.event_holders.setdefault(event, set()).add(order_id)
     if row.pop("reachable"):  # an event's own order may have no complaint yet: loaded, empty
         snap.members[order_id] = {}
         owners = [order_id] * len(complaint_ids)
         _add_members(snap, zip(owners, complaint_ids, attached, lats, lons, strict=True))
-    snap.orders[order_id] = Order(**row, loaded_status=row["status"])
+    # a stored order's urgency already takes in its urgent complaints (each attach refreshed it)
+    snap.orders[order_id] = Order(**row, urgent_member=False, loaded_status=row["status"])
 
 
 def _add_members(snap: Snapshot, links: Iterable[Sequence[Any]]) -> None:

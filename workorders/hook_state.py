@@ -84,6 +84,7 @@ class Snapshot:
     positions: dict[str, Position]  # complaint → where it was made
     candidates: dict[int, list[dict[str, Any]]]  # item → earlier complaints (newest first)
     event_complaints: dict[str, list[str]]  # mass event → its complaints (diagnoses)
+    event_holders: dict[str, set[str]]  # mass event → orders holding one of its complaints
     repeat_rows: set[str]  # complaints that have a complaint_repeats row
     near: dict[int, set[str]]  # item → open orders of its cause with a complaint nearby
     calendar: WorkingCalendar
@@ -169,10 +170,12 @@ class State:
         return self.newest(i for i in ids if self.orders[i].status not in CLOSED)
 
     def holding(self, event: str) -> list[Order]:
-        """Orders holding complaints of the event, oldest first."""
-        ids = {
+        """Orders holding complaints of the event, oldest first: as stored (those merged away
+        now are no longer alive) and as linked now."""
+        ids = set(self.snap.event_holders.get(event, ()))
+        ids.update(
             o for c in self.snap.event_complaints.get(event, ()) for o in self.orders_of.get(c, ())
-        }
+        )
         found = [o for o in map(self.alive, ids) if o is not None]
         return sorted(found, key=lambda o: o.key)
 
@@ -306,6 +309,9 @@ class State:
 
     def merge(self, src: Order, dst: Order, *, at: datetime, note: str) -> None:
         """Everything of ``src`` into ``dst`` (a mass event's merge); ``src`` is deleted."""
+        missing = [o.work_order_id for o in (src, dst) if o.work_order_id not in self.members]
+        if missing:  # both at once: one replay, not two
+            raise NeedsMembers(missing)
         source, target = self.complaints_of(src), self.complaints_of(dst)
         moved = [c for c in source if c not in target]
         for complaint_id, attached in list(source.items()):

@@ -102,6 +102,9 @@ FROM jsonb_to_recordset(%b::jsonb) AS v("""
     + ")"
 )
 
+# The updates join their rows by key *and* take the keys as an array: the planner guesses 100 rows
+# for jsonb_to_recordset and would hash-join them over a scan of the whole table (O(table) per
+# batch); the array of keys makes it an index scan.
 UPDATE_ORDERS = (
     """
 UPDATE work_orders o SET status = v.status, urgent = v.urgent, cells = v.cells,
@@ -113,25 +116,58 @@ UPDATE work_orders o SET status = v.status, urgent = v.urgent, cells = v.cells,
     progress_warned_at = v.progress_warned_at, repeat_count = v.repeat_count
 FROM jsonb_to_recordset(%b::jsonb) AS v("""
     + ORDER_ROW
-    + ") WHERE o.work_order_id = v.work_order_id"
+    + ") WHERE o.work_order_id = v.work_order_id AND o.work_order_id = ANY(%b::text[])"
 )
 
+# The links, and the orders' counters for them: a complainant is new to the order when the
+# order's complainants table takes them. The lookups by key are LATERAL ... LIMIT 1 so they stay
+# index lookups: the planner guesses 100 rows for jsonb_to_recordset and would otherwise hash
+# them against whole tables.
 INSERT_LINKS = """
-INSERT INTO work_order_complaints (work_order_id, complaint_id, attached_at)
-SELECT * FROM jsonb_to_recordset(%b::jsonb)
-    AS v(work_order_id text, complaint_id text, attached_at timestamptz)
-ON CONFLICT DO NOTHING
+WITH added AS (
+    INSERT INTO work_order_complaints (work_order_id, complaint_id, attached_at)
+    SELECT * FROM jsonb_to_recordset(%b::jsonb)
+        AS v(work_order_id text, complaint_id text, attached_at timestamptz)
+    ON CONFLICT DO NOTHING
+    RETURNING work_order_id, complaint_id),
+people AS (
+    INSERT INTO work_order_complainants (work_order_id, msisdn_hash)
+    SELECT DISTINCT a.work_order_id, c.msisdn_hash
+    FROM added a
+    CROSS JOIN LATERAL (SELECT c.msisdn_hash FROM complaints c
+                        WHERE c.complaint_id = a.complaint_id LIMIT 1) c
+    WHERE c.msisdn_hash IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING work_order_id, msisdn_hash),
+vip AS (
+    SELECT p.work_order_id, count(*) AS people, bool_or(s.vip) AS vip
+    FROM people p
+    LEFT JOIN LATERAL (SELECT s.vip FROM subscribers s
+                       WHERE s.msisdn_hash = p.msisdn_hash LIMIT 1) s ON true
+    GROUP BY p.work_order_id),
+counts AS (
+    SELECT a.work_order_id, count(*) AS complaints, coalesce(max(p.people), 0) AS people,
+           coalesce(bool_or(p.vip), false) AS vip
+    FROM added a LEFT JOIN vip p USING (work_order_id)
+    GROUP BY a.work_order_id)
+UPDATE work_orders o
+SET complaint_count = o.complaint_count + n.complaints,
+    complainant_count = o.complainant_count + n.people, vip = o.vip OR n.vip
+FROM counts n
+WHERE o.work_order_id = n.work_order_id AND o.work_order_id = ANY(%b::text[])
 """
 
 FOLLOW = """
 UPDATE diagnoses d SET result = jsonb_set(d.result, '{work_order_id}', to_jsonb(v.work_order_id))
 FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, work_order_id text)
 WHERE d.complaint_id = v.complaint_id AND d.result ? 'work_order_id'
+  AND d.complaint_id = ANY(%b::text[])
 """
 
 RELINK_REPEATS = """
 UPDATE complaint_repeats r SET work_order_id = v.dst
-FROM jsonb_to_recordset(%b::jsonb) AS v(src text, dst text) WHERE r.work_order_id = v.src
+FROM jsonb_to_recordset(%b::jsonb) AS v(src text, dst text)
+WHERE r.work_order_id = v.src AND r.work_order_id = ANY(%b::text[])
 """
 
 INSERT_REPEATS = """
@@ -145,6 +181,7 @@ SET_REPEAT_OF = """
 UPDATE complaints c SET repeat_of = v.repeat_of
 FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, repeat_of text)
 WHERE c.complaint_id = v.complaint_id AND c.repeat_of IS NULL
+  AND c.complaint_id = ANY(%b::text[])
 """
 
 DELETE_ORDERS = "DELETE FROM work_orders WHERE work_order_id = ANY(%b::text[])"
@@ -157,20 +194,13 @@ FROM jsonb_to_recordset(%b::jsonb) AS v(n int, work_order_id text, at timestampt
 ORDER BY n
 """
 
-# complaints, complainants, VIP, urgent members and the cells' users for each order
+# complaints, complainants and VIP (the order's counters) and the cells' users for each order
+# (its urgency is the order's own: every complaint attached made it urgent if the complaint was)
 PRIORITY_INPUT = """
-SELECT v.id, i.complaints, i.complainants, i.vip, i.urgent, u.users
+SELECT v.id, o.complaint_count, o.complainant_count, o.vip, u.users
 FROM jsonb_to_recordset(%(orders)b::jsonb)
     AS v(id text, cells text[], since timestamptz, until timestamptz)
-CROSS JOIN LATERAL (
-    SELECT count(*) AS complaints, count(DISTINCT c.msisdn_hash) AS complainants,
-           coalesce(bool_or(s.vip), false) AS vip,
-           coalesce(bool_or(c.urgent OR c.channel = ANY(%(urgent_channels)b::text[])), false)
-               AS urgent
-    FROM work_order_complaints w
-    JOIN complaints c USING (complaint_id)
-    LEFT JOIN subscribers s ON s.msisdn_hash = c.msisdn_hash
-    WHERE w.work_order_id = v.id) i
+JOIN work_orders o ON o.work_order_id = v.id AND o.work_order_id = ANY(%(ids)b::text[])
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(users), 0) AS users FROM (
         SELECT max(k.rrc_users_avg) AS users FROM kpis k
@@ -181,7 +211,7 @@ CROSS JOIN LATERAL (
 SET_PRIORITY = """
 UPDATE work_orders o SET priority = v.priority, urgent = v.urgent, affected_users = v.affected
 FROM jsonb_to_recordset(%b::jsonb) AS v(id text, priority int, urgent boolean, affected int)
-WHERE o.work_order_id = v.id
+WHERE o.work_order_id = v.id AND o.work_order_id = ANY(%b::text[])
 """
 
 
@@ -273,29 +303,34 @@ def _write(conn: Conn, state: State) -> None:
         if new:
             conn.execute(INSERT_ORDERS, (_order_rows(state, new),))
         if changed:
-            conn.execute(UPDATE_ORDERS, (_order_rows(state, changed),))
+            conn.execute(UPDATE_ORDERS, (_order_rows(state, changed), _ids(changed)))
         if links:
-            conn.execute(INSERT_LINKS, (rows(links),))
+            linked = sorted({str(link["work_order_id"]) for link in links})
+            conn.execute(INSERT_LINKS, (rows(links), linked))
         if state.followed:
             moved = [
                 {"complaint_id": c, "work_order_id": state.final_id(o)}
                 for c, o in state.followed.items()
             ]
-            conn.execute(FOLLOW, (rows(moved),))
+            conn.execute(FOLLOW, (rows(moved), list(state.followed)))
         if state.relinked:  # before the delete, which would null their order
             relinked = [{"src": src, "dst": state.final_id(dst)} for src, dst in state.relinked]
-            conn.execute(RELINK_REPEATS, (rows(relinked),))
+            conn.execute(RELINK_REPEATS, (rows(relinked), [src for src, _ in state.relinked]))
         if repeats:
             conn.execute(INSERT_REPEATS, (rows(repeats),))
         if state.repeat_of:
             marks = [{"complaint_id": c, "repeat_of": of} for c, of in state.repeat_of.items()]
-            conn.execute(SET_REPEAT_OF, (rows(marks),))
+            conn.execute(SET_REPEAT_OF, (rows(marks), list(state.repeat_of)))
         if state.relinked:
             conn.execute(DELETE_ORDERS, ([src for src, _ in state.relinked],))
         if events:
             conn.execute(INSERT_EVENTS, (rows(events),))
         if touched:
             _set_priorities(conn, state, touched)
+
+
+def _ids(orders: Sequence[Order]) -> list[str]:
+    return [o.work_order_id for o in orders]
 
 
 def _give_back(conn: Conn, state: State) -> None:
@@ -316,13 +351,13 @@ def _set_priorities(conn: Conn, state: State, orders: Sequence[Order]) -> None:
         }
         for o in orders
     ]
-    params = {"orders": rows(window), "urgent_channels": list(state.settings.urgent_channels)}
+    params = {"orders": rows(window), "ids": _ids(orders)}
     inputs = {r[0]: r[1:] for r in conn.execute(PRIORITY_INPUT, params, binary=True).fetchall()}
     scores = []
     for order in orders:
-        complaints, complainants, vip, urgent_member, cell_users = inputs[order.work_order_id]
+        complaints, complainants, vip, cell_users = inputs[order.work_order_id]
         affected = max(int(complainants), round(float(cell_users or 0.0)))
-        urgent = bool(order.urgent or urgent_member)
+        urgent = bool(order.urgent or order.urgent_member)
         score = priority(
             PriorityInput(
                 cause=order.cause,
@@ -337,4 +372,4 @@ def _set_priorities(conn: Conn, state: State, orders: Sequence[Order]) -> None:
         scores.append(
             {"id": order.work_order_id, "priority": score, "urgent": urgent, "affected": affected}
         )
-    conn.execute(SET_PRIORITY, (rows(scores),))
+    conn.execute(SET_PRIORITY, (rows(scores), _ids(orders)))
