@@ -27,24 +27,25 @@ UPDATE complaints SET diagnosis_status = 'done', diagnosis_attempts = diagnosis_
        diagnosis_error = NULL, diagnosed_at = now()
 WHERE complaint_id = ANY(%s)
 """
-# The diagnoses go in before the work-order hook, which reads the batch's causes, cells and mass
-# events from them, but their JSON (~10 KB, TOASTed) only after it, with the work-order ids the
-# hook decided: written once, not rewritten per row.
+# The diagnoses go in before the mass events (which leave the batch's own out) and the work-order
+# hook (which reads the batch's causes and cells from them, and takes their mass events from the
+# batch): outside the lock. Their mass events and their JSON (~10 KB, TOASTed) come after the
+# hook, with the work-order ids it decided: written once, not rewritten per row.
 UPSERT_SQL = """
 INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
                             mass_event_id, result, diagnosed_at)
 SELECT v.complaint_id, v.primary_cause, v.attribution, v.confidence, v.serving_cells,
-       v.mass_event_id, '{}'::jsonb, now()
+       NULL, '{}'::jsonb, now()
 FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, primary_cause text, attribution text,
-    confidence double precision, serving_cells text[], mass_event_id text)
+    confidence double precision, serving_cells text[])
 ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
     attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
     serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
     result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
 """
 RESULT_SQL = """
-UPDATE diagnoses d SET result = v.result::jsonb
-FROM unnest(%b::text[], %b::text[]) AS v(complaint_id, result)
+UPDATE diagnoses d SET result = v.result::jsonb, mass_event_id = v.mass_event_id
+FROM unnest(%b::text[], %b::text[], %b::text[]) AS v(complaint_id, result, mass_event_id)
 WHERE d.complaint_id = v.complaint_id
 """
 
@@ -67,24 +68,22 @@ def store(
         )
         for r in results
     ]
-    # One pipeline: the writes before the hook go with its first read, and the JSON with the
-    # commit, instead of a round trip each. All of it runs under the mass-event lock, which
-    # serialises the batches of every process: its time is the service's throughput.
+    # Everything from the mass events on runs under their lock, which serialises the batches of
+    # every process: its time is the service's throughput. So the JSON is built before (the
+    # mass event filled in after), and the statements go in one pipeline: the writes before the
+    # hook with its first read, the JSON with the commit, instead of a round trip each.
+    documents = [r.diagnosis.as_json() for r in results]
     with conn.pipeline():
-        return _store(conn, results, members, settings)
+        return _store(conn, results, members, documents, settings)
 
 
 def _store(
     conn: Conn,
     results: Sequence[Result],
     members: list[mass_events.Member],
+    documents: list[dict[str, Any]],
     settings: DiagnosticsSettings,
 ) -> list[dict[str, Any]]:
-    events = mass_events.assign(conn, members, settings)
-    documents = []
-    for r in results:
-        r.diagnosis.mass_event_id = events.get(r.complaint.complaint_id)
-        documents.append(r.diagnosis.as_json())
     rows = [
         {
             "complaint_id": r.complaint.complaint_id,
@@ -92,18 +91,22 @@ def _store(
             "attribution": r.diagnosis.attribution,
             "confidence": round(r.diagnosis.confidence, 6),
             "serving_cells": r.diagnosis.serving_cells,
-            "mass_event_id": r.diagnosis.mass_event_id,
         }
         for r in results
     ]
-    conn.execute(UPSERT_SQL, (orjson.dumps(rows).decode(),))
-    conn.execute(DONE_SQL, ([r.complaint.complaint_id for r in results],))
+    ids = [r.complaint.complaint_id for r in results]
+    conn.execute(UPSERT_SQL, (orjson.dumps(rows).decode(),))  # sent with the lock, ahead of it
+    conn.execute(DONE_SQL, (ids,))
+    events = mass_events.assign(conn, members, settings)
+    for r, document in zip(results, documents, strict=True):
+        r.diagnosis.mass_event_id = document["mass_event_id"] = events.get(r.complaint.complaint_id)
     _work_orders(conn, results, documents)
     conn.execute(
         RESULT_SQL,
         (
-            [r.complaint.complaint_id for r in results],
+            ids,
             [orjson.dumps(doc).decode() for doc in documents],  # ~10x json.dumps
+            [document["mass_event_id"] for document in documents],
         ),
     )
     return documents

@@ -273,6 +273,11 @@ def load(conn: Conn, items: Sequence[Item], settings: WorkOrderSettings) -> Snap
         )
         for event, complaint_id in zip(events or [], event_complaints or [], strict=True):
             snap.event_complaints.setdefault(event, []).append(complaint_id)
+        for item in items:  # the batch's own diagnoses get their mass event after the hook
+            if item.mass_event_id:
+                listed = snap.event_complaints.setdefault(item.mass_event_id, [])
+                if item.complaint_id not in listed:
+                    listed.append(item.complaint_id)
         for row in earlier_cur.fetchall() if earlier_cur else []:
             snap.candidates.setdefault(row.pop("ord"), []).append(row)
         for ord_, order_id in near_cur.fetchall() if near_cur else []:
