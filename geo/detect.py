@@ -39,6 +39,7 @@ from geo.gistar import GiStar, anscombe, eb_anscombe_residuals, fdr_bh
 from geo.grid import components, ring_weights, with_rings
 from geo.h3fast import CellArray, cell_parents, index_points
 from geo.settings import GeoSettings
+from netcomplaint.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -140,6 +141,7 @@ def detect_hotspots(
     if callable(exposure):
         exposure = exposure()
     if exposure is not None:
+        _check_size(exposure, res, len(cells), settings.hotspot_max_hexagons)
         exp_cells, exp_values = exposure.at(res)
         study = np.union1d(exp_cells[exp_values > 0], cells)
     else:
@@ -176,6 +178,18 @@ def detect_hotspots(
     }
     return HotspotResult(
         res, len(lat_a), hexes, hotspots, exposure.kind if exposure else None, rate, method
+    )
+
+
+def _check_size(exposure: Exposure, res: int, occupied: int, cap: int) -> None:
+    if exposure.hexagons_at(res) + occupied <= cap:
+        return
+    fits = [r for r in range(res) if exposure.hexagons_at(r) + occupied <= cap]
+    hint = f"; {max(fits)} is the finest that fits" if fits else ""
+    raise InputError(
+        f"resolution: {res} would split the study area into more than {cap:,} hexagons "
+        f"(NETCOMPLAINT_HOTSPOT_MAX_HEXAGONS){hint}",
+        field="resolution",
     )
 
 

@@ -58,6 +58,16 @@ class Exposure:
             values=np.asarray(values, dtype=np.float64),
         )
 
+    def hexagons_at(self, res: int) -> int:
+        """How many cells :meth:`at` would build at ``res`` (at most): a coarser grid cell
+        becomes 7 per level finer, and that is what can exhaust memory."""
+        if self.lat is not None:
+            return len(self.lat)
+        if self.cells is None or len(self.cells) == 0:
+            return 0
+        levels = np.maximum(res - cell_resolutions(self.cells).astype(np.int64), 0)
+        return int((7.0**levels).sum())
+
     def at(self, res: int) -> tuple[CellArray, FloatArray]:
         """(sorted distinct cells at ``res``, exposure per cell)."""
         if self.lat is not None and self.lon is not None:

@@ -35,6 +35,13 @@ class GeoSettings(BaseSettings):
     hotspot_max_resolution: int = Field(
         default=9, ge=0, le=15, description="finest automatic resolution (9: ~175 m hexagon edge)"
     )
+    hotspot_max_hexagons: int = Field(
+        default=2_000_000,
+        ge=1000,
+        description="most hexagons a study area may have: a resolution that would split the "
+        "exposure grid finer is refused with the finest one that fits (each coarse grid cell "
+        "becomes 7 per level, so res 15 over a city is billions)",
+    )
     hotspot_target_per_hex: float = Field(
         default=4.0,
         gt=0,

@@ -165,3 +165,8 @@ def test_api_roles_and_media_type(conn: Any, settings: CoreSettings) -> None:
             headers=PLANNER,
         )
         assert swapped.status_code == 422
+        # the MR exposure grid split to 1 m hexagons would be billions of them: refused at once
+        too_fine = client.get("/v1/hotspots", params={**params, "resolution": 15}, headers=PLANNER)
+        assert too_fine.status_code == 422, too_fine.text
+        error = too_fine.json()["error"]
+        assert error["field"] == "resolution" and "is the finest that fits" in error["message"]

@@ -12,6 +12,7 @@ from geo.geojson import feature_collection
 from geo.grid import centre
 from geo.h3fast import latlng_to_cells
 from geo.settings import GeoSettings
+from netcomplaint.errors import InputError
 from tests.test_geo_support import assert_rfc7946, disc, offset, square
 
 SETTINGS = GeoSettings()
@@ -130,3 +131,18 @@ def test_the_pure_result_as_geojson() -> None:
     props = collection["features"][0]["properties"]
     assert props["id"].startswith("hs-") and props["complaints"] >= 120
     assert collection["metadata"]["grid"]["resolution"] == 9
+
+
+def test_a_resolution_too_fine_for_the_exposure_grid_is_refused() -> None:
+    rng = np.random.default_rng(3)
+    lat, lon = square(rng, 5.0, 500)
+    grid = np.unique(latlng_to_cells(lat, lon, 7))  # an exposure grid of ~1.2 km hexagons
+    exposure = Exposure.from_grid(grid, np.ones(len(grid)), kind="mr_samples", description="MR")
+    assert exposure.hexagons_at(7) == len(grid) and exposure.hexagons_at(9) == 49 * len(grid)
+    small = GeoSettings(hotspot_max_hexagons=20 * len(grid) + 1000)
+    assert (
+        detect_hotspots(lat, lon, exposure=exposure, resolution=8, settings=small).resolution == 8
+    )
+    with pytest.raises(InputError, match="8 is the finest that fits") as refused:
+        detect_hotspots(lat, lon, exposure=exposure, resolution=15, settings=small)
+    assert refused.value.field == "resolution"
