@@ -250,8 +250,8 @@ def mr_layer(
     )
     fields = ["h3", "samples", "weak_share", "rsrp_dbm", "boundary"]
     while True:
-        out = _mr_rows(mr, res, box)
-        if len(out) <= limit or res == 0:
+        out = _mr_rows(mr, res, box, None if res == 0 else limit)
+        if out is not None:
             days = [str(mr.first_day), str(mr.last_day)]
             return {
                 "resolution": res,
@@ -263,8 +263,18 @@ def mr_layer(
         res -= 1
 
 
-def _mr_rows(mr: MrGrid, res: int, box: Box) -> list[list[Any]]:
+def _mr_rows(mr: MrGrid, res: int, box: Box, limit: int | None) -> list[list[Any]] | None:
+    """The rows in the box, or None when there are more than ``limit`` (counted from the
+    hexagons' centres first: building every ring of a million fine hexagons only to find there
+    are too many took seconds and gigabytes)."""
     parents, where = np.unique(cell_parents(mr.cells, res), return_inverse=True)
+    inside = []
+    for k, cell in enumerate(parents.tolist()):
+        clat, clon = h3.api.basic_int.cell_to_latlng(cell)
+        if box.min_lat <= clat <= box.max_lat and box.min_lon <= clon <= box.max_lon:
+            inside.append(k)
+            if limit is not None and len(inside) > limit:
+                return None
     samples = np.bincount(where, weights=mr.samples)
     known_weak = np.bincount(where, weights=np.where(np.isnan(mr.weak_sum), 0.0, mr.samples))
     known_rsrp = np.bincount(where, weights=np.where(np.isnan(mr.rsrp_sum), 0.0, mr.samples))
@@ -272,10 +282,9 @@ def _mr_rows(mr: MrGrid, res: int, box: Box) -> list[list[Any]]:
         weak = np.bincount(where, weights=np.nan_to_num(mr.weak_sum)) / known_weak
         rsrp = np.bincount(where, weights=np.nan_to_num(mr.rsrp_sum)) / known_rsrp
     out: list[list[Any]] = []
-    for k, cell in enumerate(parents.tolist()):
-        clat, clon = h3.api.basic_int.cell_to_latlng(cell)
-        if not (box.min_lat <= clat <= box.max_lat and box.min_lon <= clon <= box.max_lon):
-            continue
+    cells = parents.tolist()
+    for k in inside:
+        cell = cells[k]
         ring = [[round(a, 5), round(b, 5)] for a, b in h3.api.basic_int.cell_to_boundary(cell)]
         out.append([h3.int_to_str(cell), int(samples[k]), _finite(weak[k]), _finite(rsrp[k]), ring])
     return out

@@ -11,6 +11,8 @@ from geo.exposure import Exposure
 from geo.geojson import feature_collection
 from geo.grid import centre
 from geo.h3fast import latlng_to_cells
+from geo.mapdata import Box, _mr_rows
+from geo.queries import MrGrid
 from geo.settings import GeoSettings
 from netcomplaint.errors import InputError
 from tests.test_geo_support import assert_rfc7946, disc, offset, square
@@ -146,3 +148,21 @@ def test_a_resolution_too_fine_for_the_exposure_grid_is_refused() -> None:
     with pytest.raises(InputError, match="8 is the finest that fits") as refused:
         detect_hotspots(lat, lon, exposure=exposure, resolution=15, settings=small)
     assert refused.value.field == "resolution"
+
+
+def test_mr_rows_stop_counting_past_the_limit() -> None:
+    rng = np.random.default_rng(9)
+    lat, lon = square(rng, 4.0, 3000)
+    cells = np.unique(latlng_to_cells(lat, lon, 11))
+    ones = np.ones(len(cells))
+    mr = MrGrid(cells, ones, ones * 0.5, ones * -95.0, None, None, False)
+    box = Box(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    rows = _mr_rows(mr, 11, box, None)
+    assert rows is not None and 200 < len(rows) <= len(cells)
+    assert _mr_rows(mr, 11, box, 200) is None  # too many: the layer tries a coarser grid
+    assert _mr_rows(mr, 11, box, len(rows)) == rows
+    coarse = _mr_rows(mr, 7, box, 200)
+    assert coarse is not None and 0 < len(coarse) <= 200
+    assert sum(row[1] for row in coarse) <= len(cells)
+    _, samples, weak, rsrp, ring = coarse[0]
+    assert samples >= 1 and weak == 0.5 and rsrp == -95.0 and len(ring) >= 6
