@@ -59,3 +59,19 @@ def test_database_errors_in_commands_are_one_clear_line(capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "the database stopped the command: canceling statement due to statement timeout" in err
     assert "Traceback" not in err
+
+
+def test_gin_indexes_keep_no_pending_list(db_url: str) -> None:
+    """Every GIN index is probed per complaint as often as it is written: a pending list (GIN's
+    fastupdate) would be scanned in full by every probe until a vacuum (migration 033)."""
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, coalesce(c.reloptions, '{}') FROM pg_class c"
+            " JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin'"
+            " AND c.relnamespace = 'public'::regnamespace"
+        ).fetchall()
+    assert {name for name, _ in rows} >= {
+        "diagnoses_unassigned_cells",
+        "work_orders_open_cells_idx",
+    }
+    assert all("fastupdate=off" in options for _, options in rows), rows
