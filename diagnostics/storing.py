@@ -1,5 +1,5 @@
-"""Storing diagnoses: mass events, the diagnoses (one upsert), the complaints' status, the
-work-order hook, then the diagnosis JSON, all inside the caller's transaction.
+"""Storing diagnoses: the diagnoses (one upsert) and the complaints' status, mass events, the
+work-order hook, then the diagnoses' mass events and JSON, all inside the caller's transaction.
 
 ``store(conn, results, settings)`` returns each result's diagnosis JSON with its mass event and
 work-order ids filled in.
@@ -53,8 +53,8 @@ WHERE d.complaint_id = v.complaint_id
 def store(
     conn: Conn, results: Sequence[Result], settings: DiagnosticsSettings
 ) -> list[dict[str, Any]]:
-    """Mass events, diagnoses (one upsert), complaint status, the work-order hook, the diagnosis
-    JSON (one update); returns each result's diagnosis JSON (with mass event and work order)."""
+    """Diagnoses (one upsert), complaint status, mass events, the work-order hook, the mass events
+    and JSON (one update); returns each result's diagnosis JSON (with mass event and work order)."""
     if not results:
         return []
     members = [

@@ -273,3 +273,4 @@ def test_a_failing_batch_is_rolled_back_and_handed_over_one_by_one(
     assert conn.execute(opened).fetchone() == (1,)
     written = "SELECT min(attached_at) > %s FROM work_order_complaints"
     assert conn.execute(written, (PAST,)).fetchone() == (True,)
+    counters_match(conn)  # the failed batch's counts were rolled back with its links

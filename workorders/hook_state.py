@@ -58,7 +58,7 @@ class Order:
     progress_due_at: datetime | None
     repeat_count: int
     evidence_json: str  # as stored: parsed only if the batch widens it
-    urgent_member: bool  # one of its complaints is urgent (its urgency ORs that in)
+    urgent_member: bool  # a complaint attached in this batch is urgent (its urgency ORs that in)
     loaded_status: str  # before the batch: what the snapshot's place queries filtered on
     progress_reported_at: datetime | None = None
     resolved_at: datetime | None = None
