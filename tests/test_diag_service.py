@@ -220,3 +220,23 @@ def test_a_failing_hook_does_not_lose_the_diagnosis(
     r = submit(conn, "H1", *t.place, "slow_data", t.now, "13500135000")
     assert r.body["diagnosis"]["primary_cause"] and r.body["diagnosis"]["work_order_id"] is None
     assert conn.execute("SELECT diagnosis_status FROM complaints").fetchone() == ("done",)
+
+
+def test_the_diagnosis_transaction_reuses_generic_plans(
+    conn: psycopg.Connection[Any], nc_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence, storing and the hook run with plan_cache_mode forced generic, for that
+    transaction only: the connection's later work plans as usual."""
+    t = outage_town(conn)
+    modes: list[str] = []
+
+    def hook(c: psycopg.Connection[Any], complaint: Any, diagnosis: Any) -> str | None:
+        row = c.execute("SHOW plan_cache_mode").fetchone()
+        modes.append(str(row[0]) if row else "")
+        return None
+
+    monkeypatch.setattr(workorder_hooks, "on_diagnosis", hook)
+    submit(conn, "G1", *t.place, "no_signal", t.now, "13600136001")
+    assert modes == ["force_generic_plan"]
+    conn.commit()
+    assert conn.execute("SHOW plan_cache_mode").fetchone() == ("auto",)
