@@ -93,6 +93,8 @@ def record_row(r: ComplaintRecord) -> tuple[Any, ...]:
 
 def _bodies(conn: Conn, complaint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    if not complaint_ids:  # the usual batch: nothing diagnosed before, no round trip
+        return out
     for cid, ext, status, result in conn.execute(BODY_SQL, (list(complaint_ids),)).fetchall():
         body: dict[str, Any] = {"complaint_id": cid, "external_id": ext, "diagnosis": result}
         if status != "done":

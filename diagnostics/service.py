@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 
 from diagnostics.engine import Result, diagnose
+from diagnostics.evidence import GENERIC_PLANS_SQL
 from diagnostics.models import ComplaintIn, ComplaintRecord
 from diagnostics.reads import (
     COLUMNS,
@@ -308,6 +309,9 @@ def diagnose_stored(
         return _bodies(conn, [complaint_id])[complaint_id]
 
 
+LOCK_ROWS_SQL = SELECT_SQL + " WHERE complaint_id = ANY(%s) ORDER BY complaint_id FOR NO KEY UPDATE"
+
+
 def diagnose_many(
     conn: Conn,
     complaint_ids: Sequence[str],
@@ -328,10 +332,9 @@ def diagnose_many(
     ids = sorted(set(complaint_ids))
     marks = [time.perf_counter()]
     try:
-        rows = conn.execute(
-            SELECT_SQL + " WHERE complaint_id = ANY(%s) ORDER BY complaint_id FOR NO KEY UPDATE",
-            (ids,),
-        ).fetchall()
+        with conn.pipeline():  # generic plans from the transaction's first statement on
+            conn.execute(GENERIC_PLANS_SQL)
+            rows = conn.execute(LOCK_ROWS_SQL, (ids,)).fetchall()
         bodies = _bodies(conn, [str(r[0]) for r in rows if r[-1] == "done"])
         marks.append(time.perf_counter())
         results = diagnose(conn, [_from_row(r[:-1]) for r in rows if r[-1] != "done"], settings)
