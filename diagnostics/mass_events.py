@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from diagnostics.geometry import distance_m
 from diagnostics.settings import DiagnosticsSettings
-from storage.db import Conn
+from storage.db import Conn, pipelined
 
 _LOCK = "netcomplaint.mass_events"
 
@@ -152,7 +152,7 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
         "cells": ["\x1f".join(m.cells) for m in eligible],
         "ids": ids,
     }
-    with conn.pipeline():  # the lock and both reads in one round trip
+    with pipelined(conn):  # the lock and both reads (and what was queued) in one round trip
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_LOCK,))
         events_cur = conn.execute(EVENTS_SQL, windows)
         candidates_cur = conn.execute(CANDIDATES_SQL, windows)

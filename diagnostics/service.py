@@ -339,9 +339,9 @@ def diagnose_many(
         marks.append(time.perf_counter())
         results = diagnose(conn, [_from_row(r[:-1]) for r in rows if r[-1] != "done"], settings)
         marks.append(time.perf_counter())
-        documents = store(conn, results, settings)
+        documents = store(conn, results, settings, commit=True)
         marks.append(time.perf_counter())
-        conn.commit()
+        conn.commit()  # when there was nothing to store
         marks.append(time.perf_counter())
     except Exception:
         if conn.broken or conn.closed:  # the server went away: nothing to retry here

@@ -51,10 +51,15 @@ WHERE d.complaint_id = v.complaint_id
 
 
 def store(
-    conn: Conn, results: Sequence[Result], settings: DiagnosticsSettings
+    conn: Conn,
+    results: Sequence[Result],
+    settings: DiagnosticsSettings,
+    *,
+    commit: bool = False,
 ) -> list[dict[str, Any]]:
     """Diagnoses (one upsert), complaint status, mass events, the work-order hook, the mass events
-    and JSON (one update); returns each result's diagnosis JSON (with mass event and work order)."""
+    and JSON (one update); returns each result's diagnosis JSON (with mass event and work order).
+    ``commit`` ends the caller's transaction in the JSON's round trip (none without results)."""
     if not results:
         return []
     members = [
@@ -74,7 +79,10 @@ def store(
     # hook with its first read, the JSON with the commit, instead of a round trip each.
     documents = [r.diagnosis.as_json() for r in results]
     with conn.pipeline():
-        return _store(conn, results, members, documents, settings)
+        _store(conn, results, members, documents, settings)
+        if commit:  # not conn.commit(), which syncs on its own: a round trip more in the lock
+            conn.execute("COMMIT", prepare=False)
+    return documents
 
 
 def _store(

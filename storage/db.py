@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -16,6 +17,20 @@ from storage.server import embedded_url
 
 Conn = psycopg.Connection[Any]
 DictConn = psycopg.Connection[dict[str, Any]]
+
+
+@contextmanager
+def pipelined(conn: Conn) -> Iterator[None]:
+    """``conn.pipeline()``, or the one already open. A nested pipeline block costs a round trip
+    on exit (a Sync) and one on entry while statements are queued; the diagnosis batch nests
+    them (storing → mass events → work-order hook), under the global lock. Without them the
+    queued statements go with the next read: a cursor fetches its results when read, as ever.
+    """
+    if conn.pgconn.pipeline_status != pq.PipelineStatus.OFF:
+        yield
+        return
+    with conn.pipeline():
+        yield
 
 
 def resolve_url(settings: CoreSettings) -> str:

@@ -8,6 +8,7 @@ import pytest
 import typer
 
 from netcomplaint.runtime import cli_errors
+from storage.db import pipelined
 from storage.migrate import latest_version, migrate
 from tests.cli_helpers import run_cli
 
@@ -75,3 +76,19 @@ def test_gin_indexes_keep_no_pending_list(db_url: str) -> None:
         "work_orders_open_cells_idx",
     }
     assert all("fastupdate=off" in options for _, options in rows), rows
+
+
+def test_pipelined_joins_an_open_pipeline(conn: psycopg.Connection[Any]) -> None:
+    """No nested block: what it queued goes with the next round trip, not one of its own."""
+    conn.execute("CREATE TEMP TABLE t (x int PRIMARY KEY)")
+    reached = []
+    with pytest.raises(psycopg.errors.UniqueViolation), conn.pipeline():
+        with pipelined(conn):
+            conn.execute("INSERT INTO t VALUES (1), (1)")  # fails when it reaches the server
+        reached.append(True)  # a nested pipeline would have synced and raised at its end
+    assert reached == [True]
+    conn.rollback()
+    with pipelined(conn):  # none open: it opens one
+        assert conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF
+        conn.execute("SELECT 1")
+    assert conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF

@@ -23,7 +23,7 @@ import orjson
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from storage.db import Conn
+from storage.db import Conn, pipelined
 from workorders.calendar import calendar_from_settings
 from workorders.hook_decide import EARLIER_LIMIT, Item
 from workorders.hook_state import Order, Snapshot
@@ -244,7 +244,7 @@ def _params(items: Sequence[Item], settings: WorkOrderSettings) -> dict[str, Any
 def load(conn: Conn, items: Sequence[Item], settings: WorkOrderSettings) -> Snapshot:
     """Lock, reserve order numbers and read everything the batch's decisions need."""
     p = _params(items, settings)
-    with conn.pipeline():
+    with pipelined(conn):
         conn.execute(LOCK, (LOCK_ID,))
         head_cur = conn.execute(HEAD, p, binary=True)
         earlier_cur = near_cur = None

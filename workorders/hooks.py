@@ -38,7 +38,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from storage.db import Conn
+from storage.db import Conn, pipelined
 from workorders import hook_load, store
 from workorders.hook_decide import decide, plan
 from workorders.hook_load import rows
@@ -298,7 +298,7 @@ def _write(conn: Conn, state: State) -> None:
         if o not in gone
     ]
     touched = [state.orders[i] for i in state.touched if i not in gone]
-    with conn.pipeline():
+    with pipelined(conn):
         _give_back(conn, state)
         if new:
             conn.execute(INSERT_ORDERS, (_order_rows(state, new),))
