@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -64,9 +65,15 @@ def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = N
         batcher.start()
         retrier = Retrier(pool, api.retry_interval_s)
         retrier.start()
+        # The ~200 k objects of the imported modules made every full garbage collection an
+        # ~90 ms stop of the whole process (batches and requests): a few per minute under load,
+        # and the p99 of POST /v1/complaints. Frozen, the collector leaves them alone.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             retrier.stop()
             batcher.stop()
             metrics.bind_pool(None)

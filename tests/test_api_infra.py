@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from typing import Any
@@ -10,7 +11,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, mask_pii
+from netcomplaint.settings import CoreSettings
 from tests.test_api_support import add_cells, auth, client
 
 __all__ = ["client"]
@@ -95,3 +98,14 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     ready = client.get("/readyz").json()
     assert ready["status"] == "ok" and ready["database"] == "up"
+
+
+def test_the_service_freezes_its_startup_objects_out_of_the_collector(
+    settings: CoreSettings,
+) -> None:
+    """Full collections otherwise walk every imported module's objects: ~90 ms stops."""
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings)) as running:
+        assert running.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0  # given back at shutdown
