@@ -91,7 +91,8 @@ def _store(
     members: list[mass_events.Member],
     documents: list[dict[str, Any]],
     settings: DiagnosticsSettings,
-) -> list[dict[str, Any]]:
+) -> None:
+    """The statements of ``store``; fills each document's mass event and work order in."""
     rows = [
         {
             "complaint_id": r.complaint.complaint_id,
@@ -117,7 +118,6 @@ def _store(
             [document["mass_event_id"] for document in documents],
         ),
     )
-    return documents
 
 
 def _place(r: Result) -> tuple[float | None, float | None]:
