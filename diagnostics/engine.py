@@ -7,7 +7,9 @@ events and work orders are the service's business (service.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from diagnostics.actions import actions
@@ -30,6 +32,9 @@ class Result:
     context: Context
 
 
+CheckRunner = Callable[
+    [Sequence[Context], DiagnosticsSettings, Calibration], "Future[list[Result]]"
+]
 _OTHER_RANK = {"abnormal": 2, "unknown": 3, "normal": 4}
 
 
@@ -67,17 +72,65 @@ def diagnose_context(
     return Result(ctx.complaint, diagnosis, ranking, ctx)
 
 
+def diagnose_contexts(
+    contexts: Sequence[Context], settings: DiagnosticsSettings, calibration: Calibration
+) -> list[Result]:
+    return [diagnose_context(ctx, settings, calibration) for ctx in contexts]
+
+
+def chunks(
+    complaints: Sequence[ComplaintRecord], settings: DiagnosticsSettings
+) -> list[Sequence[ComplaintRecord]]:
+    step = settings.diagnosis_batch_size
+    return [complaints[start : start + step] for start in range(0, len(complaints), step)]
+
+
+@contextmanager
+def checks_worker(n_chunks: int) -> Iterator[CheckRunner]:
+    """Runs ``diagnose_contexts`` of one chunk while the caller reads the next one's evidence.
+
+    Reading evidence mostly waits on the database (psycopg releases the GIL meanwhile) and the
+    checks are pure Python, so the two overlap: the database works on one core while Python runs
+    the checks on the other. One worker thread, so chunks are checked in order; a single chunk
+    runs inline (the API's micro-batches: no thread to start)."""
+    if n_chunks <= 1:
+        yield _inline
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nc-checks") as pool:
+        yield lambda contexts, settings, calibration: pool.submit(
+            diagnose_contexts, contexts, settings, calibration
+        )
+
+
+def _inline(
+    contexts: Sequence[Context], settings: DiagnosticsSettings, calibration: Calibration
+) -> Future[list[Result]]:
+    done: Future[list[Result]] = Future()
+    try:
+        done.set_result(diagnose_contexts(contexts, settings, calibration))
+    except Exception as exc:  # raised where the result is asked for, as from the worker
+        done.set_exception(exc)
+    return done
+
+
 def diagnose(
     conn: Conn,
     complaints: Sequence[ComplaintRecord],
     settings: DiagnosticsSettings | None = None,
 ) -> list[Result]:
-    """Diagnose complaints (already stored or not) with set-based evidence queries."""
+    """Diagnose complaints (already stored or not) with set-based evidence queries, chunk by
+    chunk (``diagnosis_batch_size``), checking one chunk while reading the next one's evidence."""
     settings = settings or get_diag_settings()
     calibration = calibration_for(settings.confidence_calibration_file)
+    parts = chunks(complaints, settings)
     results: list[Result] = []
-    step = settings.diagnosis_batch_size
-    for start in range(0, len(complaints), step):
-        for ctx in gather(conn, complaints[start : start + step], settings):
-            results.append(diagnose_context(ctx, settings, calibration))
+    with checks_worker(len(parts)) as check:
+        pending: Future[list[Result]] | None = None
+        for part in parts:
+            contexts = gather(conn, part, settings)
+            if pending is not None:  # at most one chunk waits: contexts don't pile up
+                results.extend(pending.result())
+            pending = check(contexts, settings, calibration)
+        if pending is not None:
+            results.extend(pending.result())
     return results

@@ -46,7 +46,7 @@ from diagnostics.models import ComplaintRecord
 from diagnostics.places import area_index
 from diagnostics.serving import serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
-from diagnostics.sqlparams import extend, fetch_rows, packed, push, queries
+from diagnostics.sqlparams import epoch, extend, fetch_rows, packed, push, queries
 from storage.db import Conn
 
 METRES_PER_DEGREE = 111_320.0
@@ -280,20 +280,21 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
         f, t = ctx.window
         serving = ctx.serving
         t0, t1 = c.reported_at - half, c.reported_at + half
-        push(kpi, ri=i, a0=a0, a1=a1)
-        push(alarm, ri=i, f=f, t=t)
-        push(near_cell, ri=i, t0=t0, t1=t1, h=c.msisdn_hash, cid=c.complaint_id)
-        extend(kpi, i, cell=serving.cells)
+        n_cells = len(serving.cells)
+        extend(kpi, i, cell=serving.cells, a0=[epoch(a0)] * n_cells, a1=[epoch(a1)] * n_cells)
         own = [*serving.cells, *serving.sites]
         neighbour_sites = dict.fromkeys(
             ctx.site_of[n] for n in serving.neighbours if n in ctx.site_of
         )
         around = [*serving.neighbours, *(s for s in neighbour_sites if s not in serving.sites)]
+        n_objects = len(own) + len(around)
         extend(
             alarm,
             i,
             obj=[*own, *around],
             role=["serving"] * len(own) + ["neighbour"] * len(around),
+            f=[epoch(f)] * n_objects,
+            t=[epoch(t)] * n_objects,
         )
         if serving.location is not None:
             lat, lon = serving.location
@@ -310,7 +311,17 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
                 h=c.msisdn_hash,
                 cid=c.complaint_id,
             )
-        extend(near_cell, i, cell=serving.cells[:3])
+        first = serving.cells[:3]
+        n_first = len(first)
+        extend(
+            near_cell,
+            i,
+            cell=first,
+            t0=[epoch(t0)] * n_first,
+            t1=[epoch(t1)] * n_first,
+            h=[c.msisdn_hash] * n_first,
+            cid=[c.complaint_id] * n_first,
+        )
     thresholds = {
         "avail": settings.availability_pct,
         "setup": settings.setup_sr_pct,

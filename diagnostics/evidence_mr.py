@@ -18,7 +18,7 @@ from diagnostics.cell_index import CellIndex, database_key
 from diagnostics.context import Context, Coverage
 from diagnostics.models import ComplaintRecord
 from diagnostics.settings import DiagnosticsSettings
-from diagnostics.sqlparams import extend, push, queries
+from diagnostics.sqlparams import epoch, extend, push, queries
 from storage.db import Conn
 
 
@@ -109,7 +109,7 @@ def mr_params(
     layout: tuple[int, bool] | None,
     settings: DiagnosticsSettings,
 ) -> dict[str, Any]:
-    """Grids around each place (element arrays) and each request's MR days (request arrays)."""
+    """Grids around each place, each with its request's MR days and times (element arrays)."""
     params: dict[str, list[Any]] = defaultdict(list)
     if layout is None:
         return {"i": []}
@@ -117,9 +117,18 @@ def mr_params(
         if c.lat is None or c.lon is None:
             continue
         m0 = c.reported_at - timedelta(days=settings.mr_lookback_days)
-        push(params, ri=i, d0=m0.date(), d1=c.reported_at.date(), t0=m0, t1=c.reported_at)
         disk = grid_disk(c.lat, c.lon, layout[0], settings.mr_radius_m)
-        extend(params, i, grid=[g for g, _ in disk], w=[w for _, w in disk])
+        n = len(disk)
+        extend(
+            params,
+            i,
+            grid=[g for g, _ in disk],
+            w=[w for _, w in disk],
+            d0=[m0.date().isoformat()] * n,
+            d1=[c.reported_at.date().isoformat()] * n,
+            t0=[epoch(m0)] * n,
+            t1=[epoch(c.reported_at)] * n,
+        )
     out: dict[str, Any] = dict(params) if params else {"i": []}
     out.update(
         weak=settings.weak_rsrp_dbm, poor_sinr=settings.poor_sinr_db, good=settings.good_rsrp_dbm

@@ -7,7 +7,8 @@
 - ``store_complaints`` + ``diagnose_many``: the same in two steps, each for many complaints at
   once (the API's micro-batches of concurrent posts); ``store_complaint`` stores one.
 - ``submit_batch(conn, complaints)``: the same for many, set-based, inside the caller's
-  transaction (``ingest complaints`` runs one per file); chunks that fail are marked failed.
+  transaction (``ingest complaints`` runs one per file), chunk by chunk (``diagnostics.chunked``);
+  chunks that fail are marked failed.
 - ``get_complaint``, ``list_complaints``: reads (MSISDN only masked).
 
 Diagnoses are stored by ``diagnostics.storing`` (mass events, the work-order hook) in the same
@@ -20,15 +21,15 @@ import contextlib
 import logging
 import secrets
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
-from diagnostics.engine import Result, diagnose
+from diagnostics.chunked import FAILED_SQL, BatchResult, body_of, diagnose_in_chunks
+from diagnostics.engine import diagnose
 from diagnostics.evidence import GENERIC_PLANS_SQL
 from diagnostics.models import ComplaintIn, ComplaintRecord
 from diagnostics.reads import (
@@ -82,11 +83,6 @@ INSERT_SQL = (
     f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in _TYPES)}) "
     "ON CONFLICT (external_id) DO NOTHING RETURNING complaint_id, external_id"
 )
-FAILED_SQL = """
-UPDATE complaints SET diagnosis_status = 'failed', diagnosis_attempts = diagnosis_attempts + 1,
-       diagnosis_error = left(%s, 2000)
-WHERE complaint_id = ANY(%s)
-"""
 
 
 @dataclass(frozen=True)
@@ -94,27 +90,6 @@ class SubmitResult:
     complaint_id: str
     created: bool
     body: dict[str, Any]
-
-
-@dataclass
-class BatchResult:
-    """What a batch submission or a retry run did."""
-
-    created: int = 0
-    existing: int = 0
-    diagnosed: int = 0
-    failed: int = 0
-    by_cause: Counter[str] = field(default_factory=Counter)
-    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # external_id → body
-    errors: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        causes = ", ".join(f"{c} {n}" for c, n in self.by_cause.most_common()) or "none"
-        return (
-            f"complaints: {self.created} new, {self.existing} already stored; diagnosed "
-            f"{self.diagnosed}"
-            f" ({causes}); {self.failed} failed"
-        )
 
 
 def new_complaint_id(at: datetime) -> str:
@@ -161,14 +136,6 @@ def _insert(
     # Repeat complaints (重复投诉) are detected by the work-order rule (workorders/repeats.py),
     # the one definition behind complaints.repeat_of and the repeat-complaint rate.
     return created
-
-
-def body_of(result: Result, document: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "complaint_id": result.complaint.complaint_id,
-        "external_id": result.complaint.external_id,
-        "diagnosis": document if document is not None else result.diagnosis.as_json(),
-    }
 
 
 # --- one complaint ----------------------------------------------------------------------------
@@ -395,7 +362,7 @@ def submit_batch(
             done_ids = [str(r[0]) for r in rows if r[-1] == "done"]
             for body in _bodies(conn, done_ids).values():
                 out.bodies[body["external_id"]] = body
-    _diagnose_in_chunks(conn, [*fresh, *retry], settings, out, keep_bodies)
+    diagnose_in_chunks(conn, [*fresh, *retry], settings, out, keep_bodies)
     return out
 
 
@@ -410,34 +377,5 @@ def diagnose_pending(
         (settings.diagnosis_max_attempts, limit),
     ).fetchall()
     out = BatchResult()
-    _diagnose_in_chunks(conn, [_from_row(r[:-1]) for r in rows], settings, out, False)
+    diagnose_in_chunks(conn, [_from_row(r[:-1]) for r in rows], settings, out, False)
     return out
-
-
-def _diagnose_in_chunks(
-    conn: Conn,
-    records: Sequence[ComplaintRecord],
-    settings: DiagnosticsSettings,
-    out: BatchResult,
-    keep_bodies: bool,
-) -> None:
-    step = settings.diagnosis_batch_size
-    for start in range(0, len(records), step):
-        chunk = records[start : start + step]
-        try:
-            with conn.transaction():
-                results = diagnose(conn, chunk, settings)
-                documents = store(conn, results, settings)
-        except Exception as exc:  # the chunk's savepoint is rolled back; the complaints stay stored
-            log.exception("diagnosis of %d complaint(s) failed", len(chunk))
-            conn.execute(
-                FAILED_SQL, (f"{type(exc).__name__}: {exc}", [r.complaint_id for r in chunk])
-            )
-            out.failed += len(chunk)
-            out.errors.append(f"{type(exc).__name__}: {exc}")
-            continue
-        out.diagnosed += len(results)
-        out.by_cause.update(r.diagnosis.primary_cause for r in results)
-        if keep_bodies:
-            for r, doc in zip(results, documents, strict=True):
-                out.bodies[r.complaint.external_id] = body_of(r, doc)
