@@ -5,7 +5,9 @@ A cause's evidence score S_c is its strongest positive support plus ``score_corr
 × the sum of its other positive supports (correlated checks don't pile up), multiplied by how well
 the complaint's symptom fits the cause (``SYMPTOM_FIT``: 1 typical, 0.75 plausible, 0.45
 atypical), plus its negative supports (evidence against it). ``no_fault_found`` has the fixed
-score ``nff_threshold``: it wins when no cause has at least that much evidence.
+score ``nff_threshold``: it wins when no cause has at least that much evidence. The terminal's
+evidence that the network side is affected ("other users here", "people nearby": the
+``NETWORK_SIDE_CHECKS``) counts against it only when some network cause reaches that level too.
 
 **Probabilities.** P(c) = softmax(β · S) over the seven causes (temperature β from the
 calibration). The ``causes`` list of the diagnosis gives these, ranked.
@@ -43,6 +45,8 @@ from diagnostics.models import CAUSES, Evidence
 from diagnostics.settings import NETWORK_CAUSES, DiagnosticsSettings
 
 NFF = "no_fault_found"
+TERMINAL = "terminal_sim"
+NETWORK_SIDE_CHECKS = ("other_users_affected", "neighbours_affected")
 ATTRIBUTION_BY_CAUSE: dict[str, str] = {
     "terminal_sim": "user",
     "weak_coverage": "network",
@@ -199,6 +203,16 @@ def evidence_scores(
             raw += settings.score_weight_weak * 0.5
         scores[cause] = symptom_fit(cause, symptom) * raw + negative[cause]
     scores[NFF] = settings.nff_threshold
+    # "other users here are affected too" (measured, or what the customer says of the people
+    # nearby) clears the handset only when the network evidence amounts to a network cause of its
+    # own: one busy hour or a grid just past the coverage criterion is not a fault, and must not
+    # turn a handset finding into "no fault"
+    if max(scores[c] for c in NETWORK_CAUSES) < settings.nff_threshold:
+        scores[TERMINAL] -= sum(
+            e.support
+            for e in evidence
+            if e.check in NETWORK_SIDE_CHECKS and e.cause == TERMINAL and e.support < 0
+        )
     return scores
 
 

@@ -654,3 +654,18 @@ def test_slow_data_expecting_5g_on_a_phone_or_sim_without_it() -> None:
     item = find(run_checks(plain, SETTINGS), "device_capability")
     # 4G speed where 5G serves is a hint at the handset, too weak alone to make a diagnosis
     assert item.finding == "abnormal" and 0 < item.support < SETTINGS.nff_threshold
+
+
+def test_a_whole_cell_is_judged_against_its_own_weak_share() -> None:
+    """Cell edges give any cell 10-15 % weak samples: the 50 m grid criterion (10 %) says weak
+    around a place, a cell named without a position needs ``weak_cell_max_weak_share``."""
+    share = (SETTINGS.weak_grid_max_weak_share + SETTINGS.weak_cell_max_weak_share) / 2
+    many = {"samples": 2000, "weak_share": share, "rsrp_p50": -95.0}
+    place = run_checks(context(coverage=coverage(**many)), SETTINGS)
+    assert find(place, "mr_weak_share").finding == "abnormal"
+    cell = context(lat=None, lon=None, cell_id="A-1", coverage=coverage(source="cell", **many))
+    whole_cell = run_checks(cell, SETTINGS)
+    assert find(whole_cell, "mr_weak_share").finding == "normal"
+    assert "fine" in find(whole_cell, "other_users_affected").detail
+    weak_cell = replace(cell, coverage=coverage(source="cell", samples=2000, weak_share=0.35))
+    assert find(run_checks(weak_cell, SETTINGS), "mr_weak_share").finding == "abnormal"

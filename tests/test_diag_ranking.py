@@ -105,3 +105,21 @@ def test_fitted_calibration_keeps_a_missing_data_penalty() -> None:
         for _ in range(50)
     ]
     assert fit_calibration(samples).missing <= MAX_MISSING_COEFFICIENT < 0
+
+
+def test_weak_network_signs_do_not_clear_the_handset() -> None:
+    """A handset finding against "other users here are affected" (measured) and "people nearby
+    have it" (said): below the no-fault level the network findings are no cause of their own, so
+    they don't turn the handset finding into no fault; once a network cause stands, they count."""
+    handset = item("terminal_sim", S.score_weight_medium, check="device_known_issue")
+    against = [
+        item("terminal_sim", -S.score_weight_medium, check="other_users_affected"),
+        item("terminal_sim", -S.score_weight_medium, check="neighbours_affected"),
+    ]
+    one_busy_hour = item("congestion", S.nff_threshold * 0.5, check="prb_busy_hour")
+    ranking = rank([handset, *against, one_busy_hour], "no_data", S)
+    assert ranking.primary == "terminal_sim" and ranking.attribution == "user"
+    congested = item("congestion", S.score_weight_strong, check="prb_busy_hour")
+    scores = evidence_scores([handset, *against, congested], "no_data", S)
+    assert scores["terminal_sim"] < 0 < scores["congestion"]
+    assert rank([handset, *against, congested], "no_data", S).primary == "congestion"

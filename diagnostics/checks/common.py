@@ -73,7 +73,7 @@ def share_bounds(share: float, samples: int, z: float) -> tuple[float, float]:
 @dataclass(frozen=True, slots=True)
 class MrVerdict:
     """What the MR around the place say of its coverage: ``state`` is "weak" (the weak-sample
-    share is past ``weak_grid_max_weak_share`` even at its lower confidence bound), "unclear"
+    share is past ``weak_share_threshold`` even at its lower confidence bound), "unclear"
     (past it, but within sampling noise) or "covered"; ``low`` is the share's lower bound."""
 
     state: str
@@ -87,13 +87,18 @@ class MrVerdict:
         return self.state != "weak" and self.median_ok
 
 
+def weak_share_threshold(cov: Coverage, s: DiagnosticsSettings) -> float:
+    """The grid criterion around a place; a whole cell's footprint (no position) has its own."""
+    return s.weak_cell_max_weak_share if cov.source == "cell" else s.weak_grid_max_weak_share
+
+
 def mr_verdict(cov: Coverage | None, s: DiagnosticsSettings) -> MrVerdict | None:
     """The MR verdict on the place (None without enough MR or without a weak share)."""
     if cov is None or cov.samples < s.mr_min_samples or cov.weak_share is None:
         return None
     share = cov.weak_share
     low = share_bounds(share, cov.samples, s.mr_share_confidence_z)[0]
-    thr = s.weak_grid_max_weak_share
+    thr = weak_share_threshold(cov, s)
     state = "weak" if low > thr else "unclear" if share > thr else "covered"
     median_ok = cov.rsrp_p50 is None or cov.rsrp_p50 >= s.weak_rsrp_dbm
     return MrVerdict(state, share, low, median_ok)

@@ -5,6 +5,7 @@ Thresholds (settings): a sample is covered at RSRP ≥ ``weak_rsrp_dbm`` (−110
 when more than ``weak_grid_max_weak_share`` (10 %) of its samples are not covered (< 90 %
 covered, the CMCC MR criterion), judged on the share's confidence bound
 (``mr_share_confidence_z``) so that a few weak samples among a few dozen don't make a weak place;
+a cell named without a position is judged on all its MR against ``weak_cell_max_weak_share``;
 median RSRP below ``no_coverage_rsrp_dbm`` (−115) = no usable
 coverage; beyond ``edge_distance_isd_ratio`` × local inter-site distance = cell edge.
 """
@@ -13,7 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from diagnostics.checks.common import Weights, ev, fmt, mr_verdict, strength, unknown
+from diagnostics.checks.common import (
+    Weights,
+    ev,
+    fmt,
+    mr_verdict,
+    strength,
+    unknown,
+    weak_share_threshold,
+)
 from diagnostics.checks.coverage_geometry import areas, geometry
 from diagnostics.evidence import Context
 from diagnostics.models import ComplaintRecord, Evidence
@@ -145,7 +154,7 @@ def _weak_share(ctx: Context, where: str, s: DiagnosticsSettings, w: Weights) ->
     among a few dozen is not a weak place. The support follows the share's lower bound."""
     cov = ctx.coverage
     assert cov is not None
-    thr = s.weak_grid_max_weak_share
+    thr = weak_share_threshold(cov, s)
     verdict = mr_verdict(cov, s)
     if verdict is None:
         return unknown(
