@@ -87,7 +87,7 @@ def diagnose_in_chunks(
                 _failed(conn, part, exc, out)
                 contexts = None
             if contexts is not None:
-                pending.append((part, check(contexts, settings, calibration)))
+                pending.append((part, check(contexts, settings, calibration, True)))
             while len(pending) > (1 if contexts is not None else 0):
                 _store_chunk(conn, *pending.popleft(), settings, out, keep_bodies)
         while pending:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from diagnostics.actions import actions
 from diagnostics.checks import run_checks
@@ -30,10 +31,13 @@ class Result:
     diagnosis: Diagnosis
     ranking: Ranking
     context: Context
+    # the diagnosis JSON, built by the checks worker when the caller stores it (storing fills its
+    # mass event and work order in): one thing less for the caller's thread
+    document: dict[str, Any] | None = None
 
 
 CheckRunner = Callable[
-    [Sequence[Context], DiagnosticsSettings, Calibration], "Future[list[Result]]"
+    [Sequence[Context], DiagnosticsSettings, Calibration, bool], "Future[list[Result]]"
 ]
 _OTHER_RANK = {"abnormal": 2, "unknown": 3, "normal": 4}
 
@@ -73,9 +77,15 @@ def diagnose_context(
 
 
 def diagnose_contexts(
-    contexts: Sequence[Context], settings: DiagnosticsSettings, calibration: Calibration
+    contexts: Sequence[Context],
+    settings: DiagnosticsSettings,
+    calibration: Calibration,
+    documents: bool = False,
 ) -> list[Result]:
-    return [diagnose_context(ctx, settings, calibration) for ctx in contexts]
+    results = [diagnose_context(ctx, settings, calibration) for ctx in contexts]
+    if documents:
+        return [replace(r, document=r.diagnosis.as_json()) for r in results]
+    return results
 
 
 def chunks(
@@ -97,17 +107,20 @@ def checks_worker(n_chunks: int) -> Iterator[CheckRunner]:
         yield _inline
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nc-checks") as pool:
-        yield lambda contexts, settings, calibration: pool.submit(
-            diagnose_contexts, contexts, settings, calibration
+        yield lambda contexts, settings, calibration, documents: pool.submit(
+            diagnose_contexts, contexts, settings, calibration, documents
         )
 
 
 def _inline(
-    contexts: Sequence[Context], settings: DiagnosticsSettings, calibration: Calibration
+    contexts: Sequence[Context],
+    settings: DiagnosticsSettings,
+    calibration: Calibration,
+    documents: bool,
 ) -> Future[list[Result]]:
     done: Future[list[Result]] = Future()
     try:
-        done.set_result(diagnose_contexts(contexts, settings, calibration))
+        done.set_result(diagnose_contexts(contexts, settings, calibration, documents))
     except Exception as exc:  # raised where the result is asked for, as from the worker
         done.set_exception(exc)
     return done
@@ -130,7 +143,7 @@ def diagnose(
             contexts = gather(conn, part, settings)
             if pending is not None:  # at most one chunk waits: contexts don't pile up
                 results.extend(pending.result())
-            pending = check(contexts, settings, calibration)
+            pending = check(contexts, settings, calibration, False)
         if pending is not None:
             results.extend(pending.result())
     return results

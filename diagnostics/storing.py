@@ -77,7 +77,7 @@ def store(
     # every process: its time is the service's throughput. So the JSON is built before (the
     # mass event filled in after), and the statements go in one pipeline: the writes before the
     # hook with its first read, the JSON with the commit, instead of a round trip each.
-    documents = [r.diagnosis.as_json() for r in results]
+    documents = [r.diagnosis.as_json() if r.document is None else r.document for r in results]
     with conn.pipeline():
         _store(conn, results, members, documents, settings)
         if commit:  # not conn.commit(), which syncs on its own: a round trip more in the lock
