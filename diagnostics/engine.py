@@ -97,12 +97,14 @@ def chunks(
 
 @contextmanager
 def checks_worker(n_chunks: int) -> Iterator[CheckRunner]:
-    """Runs ``diagnose_contexts`` of one chunk while the caller reads the next one's evidence.
+    """Runs ``diagnose_contexts`` of one chunk while the caller reads the next one's evidence (or
+    stores the previous one's diagnoses, ``chunked``).
 
-    Reading evidence mostly waits on the database (psycopg releases the GIL meanwhile) and the
+    Reading and storing mostly wait on the database (psycopg releases the GIL meanwhile) and the
     checks are pure Python, so the two overlap: the database works on one core while Python runs
     the checks on the other. One worker thread, so chunks are checked in order; a single chunk
-    runs inline (the API's micro-batches: no thread to start)."""
+    runs inline (the API's micro-batches: no thread to start). ``documents``: also build each
+    diagnosis JSON (``Result.document``) for the caller to store."""
     if n_chunks <= 1:
         yield _inline
         return
