@@ -61,7 +61,6 @@ class CellIndex:
     tech_code: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     site_row: dict[str, int] = field(default_factory=dict)  # active site → its row in site_*
     site_code: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    xyz: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))  # unit vectors, all rows
     site_isd_m: FloatArray = field(
         default_factory=lambda: np.zeros(0)
     )  # local ISD around each site
@@ -128,7 +127,6 @@ class CellIndex:
             site_row={n: i for i, n in enumerate(site_names)},
             site_code=_codes(site_ids),
             site_isd_m=site_isd,
-            xyz=unit_vectors(lat, lon),
         )
 
     def __len__(self) -> int:

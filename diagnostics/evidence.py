@@ -44,7 +44,7 @@ from diagnostics.evidence_mr import (
 from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import area_index
-from diagnostics.serving import serving_cells, with_cells
+from diagnostics.serving import near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import epoch, extend, fetch_rows, packed, push, queries
 from storage.db import Conn
@@ -157,10 +157,10 @@ def gather(
     lats = [float(complaints[i].lat or 0.0) for i in placed]
     lons = [float(complaints[i].lon or 0.0) for i in placed]
     # one query of each spatial index for the whole batch
-    candidates = dict(
+    near = dict(
         zip(
             placed,
-            cells.rows_within_many(lats, lons, settings.serving_search_radius_m),
+            cells.rows_within_many(lats, lons, near_radius(settings)),
             strict=True,
         )
     )
@@ -168,7 +168,7 @@ def gather(
     contexts: list[Context] = []
     for i, c in enumerate(complaints):
         sub = subscribers.get(c.msisdn_hash)
-        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, candidates.get(i))
+        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, near.get(i))
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
         ctx.registration_window = (reg["t0"][i], reg["t1"][i])
@@ -212,7 +212,7 @@ def _context(
     sub: Subscriber | None,
     counts: dict[str, float],
     settings: DiagnosticsSettings,
-    candidates: npt.NDArray[np.int64] | None = None,
+    near: npt.NDArray[np.int64] | None = None,
 ) -> Context:
     window = complaint_window(c, settings)
     techs = _device_technologies(sub)
@@ -223,12 +223,10 @@ def _context(
         settings,
         cell_id=c.cell_id,
         technologies=techs,
-        candidates=candidates,
+        near=near,
     )
     if techs is not None and not serving.cells:  # the device can use none of them: show them all
-        serving = serving_cells(
-            cells, c.lat, c.lon, settings, cell_id=c.cell_id, candidates=candidates
-        )
+        serving = serving_cells(cells, c.lat, c.lon, settings, cell_id=c.cell_id, near=near)
     geometry = None
     measured = mr_serving(counts, cells, settings, techs)
     if measured:

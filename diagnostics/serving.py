@@ -25,7 +25,6 @@ from diagnostics.geometry import (
     TECH_CODES,
     FloatArray,
     antenna_attenuation_db,
-    chord,
     local_xy,
 )
 from diagnostics.settings import DiagnosticsSettings
@@ -60,10 +59,9 @@ def _off_axis(
     return np.where(np.isnan(az), 0.0, diff)
 
 
-def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
-    """``unit_vectors`` for one place, without the arrays (same values)."""
-    la, lo = math.radians(lat), math.radians(lon)
-    return (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+def near_radius(settings: DiagnosticsSettings) -> float:
+    """Where serving cells are looked for first (``serving_near_radius_m``)."""
+    return min(settings.serving_search_radius_m, settings.serving_near_radius_m)
 
 
 def serving_cells(
@@ -74,34 +72,26 @@ def serving_cells(
     *,
     cell_id: str | None = None,
     technologies: Sequence[str] | None = None,
-    candidates: npt.NDArray[np.int64] | None = None,
+    near: npt.NDArray[np.int64] | None = None,
 ) -> Serving:
     """Serving-cell candidates for a place (or a given cell), best first.
 
     ``technologies``: only cells of these technologies serve (the device's capabilities);
     None = all. A given ``cell_id`` always comes first. ``network_technologies`` of the result
-    are those of every active cell at the serving sites, whatever the device. ``candidates``:
-    the place's ``rows_within(serving_search_radius_m)`` when already known (batches).
+    are those of every active cell at the serving sites, whatever the device. ``near``: the
+    place's ``rows_within`` the near radius when already known (batches query the tree once);
+    the whole search radius (hundreds to thousands of cells in a city) is read only where too
+    few sites are near.
     """
     given = [cell_id] if cell_id else []
     known = cell_id is None or cell_id in index.by_id
     if lat is None or lon is None:
         return _from_cell(index, cell_id, settings)
     search = settings.serving_search_radius_m
-    if candidates is None:
-        candidates = index.rows_within(lat, lon, search)
-    rows = candidates
-    near_m = min(search, settings.serving_near_radius_m)
-    if near_m < search and len(candidates):
-        # the near ones among them, by the tree's own (chord) distance: the same rows, in the
-        # same order, as asking the tree for the near radius
-        gap = index.xyz[candidates] - _unit_vector(lat, lon)
-        # written out, not einsum: bit-identical to the sum of squares, so to the tree's answer
-        gap2 = gap[:, 0] * gap[:, 0] + gap[:, 1] * gap[:, 1] + gap[:, 2] * gap[:, 2]
-        rows = candidates[gap2 <= chord(near_m) ** 2]
+    rows = index.rows_within(lat, lon, near_radius(settings)) if near is None else near
     near_active = rows[index.active[rows]][:50].tolist()
     if len({index.site_ids[r] for r in near_active}) < settings.serving_sites:
-        rows = candidates
+        rows = index.rows_within(lat, lon, search)
     east, north = local_xy(lat, lon, index.lat[rows], index.lon[rows])
     dist = np.hypot(east, north)
     planned_cell, planned_m = None, None

@@ -1,0 +1,46 @@
+"""Serving cells from a place: the near radius first, the whole search radius where too few sites
+are near (rural places), and the batch path (one tree query for many places) the same as one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from diagnostics.cell_index import cell_index
+from diagnostics.serving import near_radius, serving_cells
+from diagnostics.settings import DiagnosticsSettings
+from tests import test_diag_factories as f
+
+S = DiagnosticsSettings()
+
+
+def test_near_sites_serve_and_a_far_site_serves_where_nothing_is_near(
+    conn: psycopg.Connection[Any],
+) -> None:
+    sites = f.network(conn, rings=1, isd_m=500.0)
+    centre = sites[0]
+    index = cell_index(conn)
+    town = f.offset(centre.lat, centre.lon, 10.0, 150.0)
+    served = serving_cells(index, *town, S)
+    assert served.cells and served.cells[0].startswith(centre.site_id)
+    assert served.nearest_site_m is not None and served.nearest_site_m < 200.0
+    # 3 km out: no site within the near radius (1.2 km), the search radius (5 km) finds them
+    far = f.offset(centre.lat, centre.lon, 3000.0, 0.0)
+    assert len(index.rows_within(*far, near_radius(S))) == 0
+    remote = serving_cells(index, *far, S)
+    assert remote.cells and remote.nearest_site_m is not None
+    assert near_radius(S) < remote.nearest_site_m < 3000.0
+    assert remote.local_isd_m is not None
+
+
+def test_the_batch_tree_query_gives_the_answers_of_one(conn: psycopg.Connection[Any]) -> None:
+    sites = f.network(conn, rings=2, isd_m=400.0)
+    index = cell_index(conn)
+    places = [
+        f.offset(sites[0].lat, sites[0].lon, east, north)
+        for east, north in ((0.0, 100.0), (350.0, -200.0), (-900.0, 600.0), (4000.0, 0.0))
+    ]
+    near = index.rows_within_many([p[0] for p in places], [p[1] for p in places], near_radius(S))
+    for place, rows in zip(places, near, strict=True):
+        assert serving_cells(index, *place, S, near=rows) == serving_cells(index, *place, S)
