@@ -157,7 +157,7 @@ def gather(
     lats = [float(complaints[i].lat or 0.0) for i in placed]
     lons = [float(complaints[i].lon or 0.0) for i in placed]
     # one query of each spatial index for the whole batch
-    near = dict(
+    rows_near = dict(
         zip(
             placed,
             cells.rows_within_many(lats, lons, near_radius(settings)),
@@ -168,7 +168,7 @@ def gather(
     contexts: list[Context] = []
     for i, c in enumerate(complaints):
         sub = subscribers.get(c.msisdn_hash)
-        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, near.get(i))
+        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, rows_near.get(i))
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
         ctx.registration_window = (reg["t0"][i], reg["t1"][i])
