@@ -9,10 +9,10 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck pytest timescale-check sysdeps bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 # Debian packages the browser tests and the PDF report need (Chromium, CJK fonts, pdftoppm).
