@@ -151,6 +151,12 @@ def actions(
             out.append(
                 "Core network (核心网) to check the registration and subscriber data further"
             )
+    elif situation == "unmeasured":
+        out.append("Read the script: no KPI or MR of the place, so no fault could be confirmed")
+        out.append(
+            "Optimisation (网优) to check the cells here (KPI and MR feeds, or an on-site test) "
+            "before the customer is told the network is fine"
+        )
     else:
         out.append("Read the script; ask the customer to restart the phone and observe")
         out.append(

@@ -128,6 +128,7 @@ class Context:
     site_of: dict[str, str] = field(default_factory=dict)  # serving/neighbour cell → site
     kpis: dict[str, KpiStats] = field(default_factory=dict)  # serving cells with KPI rows
     alarms: list[AlarmRow] = field(default_factory=list)
+    alarm_feed: bool = True  # any alarm in the database at all: without a feed, none says nothing
     coverage: Coverage | None = None
     mr_cells: dict[str, float] = field(default_factory=dict)  # MR samples per cell here (weighted)
     mr_available: bool = False  # any MR in the database at all

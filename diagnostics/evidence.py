@@ -116,6 +116,7 @@ def gather(
     with conn.pipeline():
         conn.execute(GENERIC_PLANS_SQL)
         cur_versions = conn.execute(q["versions"], binary=True)
+        cur_feed = conn.execute(q["alarm_feed"], binary=True)
         cur_subs = conn.execute(
             q["subscribers"], packed({"hashes": sorted(set(hashes))}), binary=True
         )
@@ -132,6 +133,7 @@ def gather(
         if own["i"]:
             cur_own = conn.execute(q["mr_cell"], packed(own), binary=True)
         versions = {str(r[0]): (int(r[1]), str(r[2])) for r in fetch_rows(cur_versions)}
+        alarm_feed = bool(fetch_rows(cur_feed)[0][0])
         subs_rows, reg_rows, rep_rows = (
             fetch_rows(cur_subs),
             fetch_rows(cur_regs),
@@ -171,6 +173,7 @@ def gather(
         ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, rows_near.get(i))
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
+        ctx.alarm_feed = alarm_feed
         ctx.registration_window = (reg["t0"][i], reg["t1"][i])
         ctx.areas = area_hits.get(i, [])
         contexts.append(ctx)

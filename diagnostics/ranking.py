@@ -17,7 +17,9 @@ could not be run for missing data: confidence = σ(a + b · logit(P_top) + c · 
 are fitted on generated scenarios with known truth (``fit_calibration``; ``diagnostics/scoring.py``
 ``--fit``) and kept in ``calibration.json`` beside this file (or the file named by
 ``NETCOMPLAINT_CONFIDENCE_CALIBRATION_FILE``), so a 0.8 is right about 80 % of the time on
-scenarios the calibration did not see.
+scenarios the calibration did not see. A ``no_fault_found`` with no KPI or MR of the place
+(``MEASURED_CHECKS`` all unknown, e.g. an inventory without a KPI or MR feed) is capped at
+``nff_unmeasured_max_confidence``: nothing says the network is fine there.
 
 **Attribution** is a function of the primary cause alone (``ATTRIBUTION_BY_CAUSE``), so the
 accuracy harness scores it against the truth's causes with the same table:
@@ -47,6 +49,23 @@ from diagnostics.settings import NETWORK_CAUSES, DiagnosticsSettings
 NFF = "no_fault_found"
 TERMINAL = "terminal_sim"
 NETWORK_SIDE_CHECKS = ("other_users_affected", "neighbours_affected")
+# checks that measure the network at the place (KPIs of the serving cells, MR around it): without
+# any of them, "no fault found" means "nothing could be checked", not "checked and fine"
+MEASURED_CHECKS = frozenset(
+    {
+        "availability",
+        "prb_busy_hour",
+        "traffic_surge",
+        "user_throughput",
+        "setup_success",
+        "call_drop_rate",
+        "ul_interference",
+        "cqi",
+        "mr_weak_share",
+        "mr_rsrp_median",
+        "dl_sinr_good_rsrp",
+    }
+)
 ATTRIBUTION_BY_CAUSE: dict[str, str] = {
     "terminal_sim": "user",
     "weak_coverage": "network",
@@ -231,6 +250,11 @@ def missing_share(evidence: Sequence[Evidence], cause: str) -> float:
     return sum(1 for e in items if e.finding == "unknown") / len(items)
 
 
+def network_measured(evidence: Iterable[Evidence]) -> bool:
+    """Some KPI or MR measurement of the place was available (normal or abnormal)."""
+    return any(e.check in MEASURED_CHECKS and e.finding != "unknown" for e in evidence)
+
+
 def logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
@@ -259,6 +283,8 @@ def rank(
         + calibration.slope * logit(probs[primary])
         + calibration.missing * missing
     )
+    if primary == NFF and not network_measured(evidence):
+        confidence = min(confidence, settings.nff_unmeasured_max_confidence)
     return Ranking(scores, ranked, primary, attribution_for(primary), confidence, missing)
 
 

@@ -18,6 +18,7 @@ from diagnostics.checks.roaming import roaming
 from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
+from diagnostics.ranking import network_measured
 from diagnostics.reply_texts import TEMPLATES
 from diagnostics.settings import DiagnosticsSettings
 
@@ -190,6 +191,8 @@ def situation(
         if "call_forwarding" in abnormal:
             return "forwarding"
         return "visited" if roaming(ctx) else "escalate"
+    if cause == "no_fault_found" and not network_measured(evidence):
+        return "unmeasured"
     return "observe"
 
 

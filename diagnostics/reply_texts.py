@@ -218,4 +218,12 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "so "
         "we can follow up.",
     ),
+    ("no_fault_found", "unmeasured"): (
+        "很抱歉，{time_zh}前后{place_zh}的网络测量数据暂时不足，目前还不能确认是否存在网络故障。我已记录您的反馈，"
+        "将请技术人员进一步核查；建议您先将手机关机重启，如问题仍然存在，请记录发生的时间和地点，我们会跟踪处理。",
+        "We're sorry: we don't yet have enough network measurements at {place_en} around "
+        "{time_en} to confirm whether there is a network fault. I have recorded your report and "
+        "will ask our engineers to look further. Meanwhile, please restart your phone; if the "
+        "problem continues, note when and where it happens and we will follow up.",
+    ),
 }

@@ -262,6 +262,13 @@ class DiagnosticsSettings(BaseSettings):
     nff_threshold: float = Field(
         default=0.6, ge=0, description="a cause needs at least this evidence to beat no_fault_found"
     )
+    nff_unmeasured_max_confidence: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="most confidence in no_fault_found when no KPI or MR measured the network "
+        "at the place (nothing was actually checked)",
+    )
     confidence_calibration_file: Path | None = Field(
         default=None, description="JSON with the confidence calibration; unset = the packaged one"
     )

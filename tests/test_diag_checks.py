@@ -279,6 +279,7 @@ CASES: list[Case] = [
         "abnormal",
     ),
     ("interference", "interference_alarm", lambda: context(), "normal"),
+    ("interference", "interference_alarm", lambda: context(alarm_feed=False), "unknown"),
     (
         "interference",
         "interference_alarm",
@@ -346,6 +347,7 @@ CASES: list[Case] = [
     ("congestion", "event_venue", lambda: context(areas=[area("event_venue")]), "abnormal"),
     # --- outage ---
     ("outage", "outage_alarms", lambda: context(), "normal"),
+    ("outage", "outage_alarms", lambda: context(alarm_feed=False), "unknown"),
     ("outage", "outage_alarms", lambda: context(alarms=[alarm("site_down")]), "abnormal"),
     (
         "outage",
@@ -372,6 +374,7 @@ CASES: list[Case] = [
     ),
     ("outage", "availability", lambda: context(kpis={}), "unknown"),
     ("outage", "neighbour_outage", lambda: context(), "normal"),
+    ("outage", "neighbour_outage", lambda: context(alarm_feed=False), "unknown"),
     (
         "outage",
         "neighbour_outage",
@@ -669,3 +672,13 @@ def test_a_whole_cell_is_judged_against_its_own_weak_share() -> None:
     assert "fine" in find(whole_cell, "other_users_affected").detail
     weak_cell = replace(cell, coverage=coverage(source="cell", samples=2000, weak_share=0.35))
     assert find(run_checks(weak_cell, SETTINGS), "mr_weak_share").finding == "abnormal"
+
+
+def test_other_users_fine_says_what_it_is_based_on() -> None:
+    """With no cell inventory (real drive-test MR only) "fine" rests on MR alone: the detail
+    must not claim KPIs and alarms it never saw."""
+    both = find(run_checks(context(), SETTINGS), "other_users_affected")
+    assert both.finding == "normal" and "KPIs and alarms" in both.detail and "MR" in both.detail
+    mr_only = find(run_checks(context(kpis={}), SETTINGS), "other_users_affected")
+    assert mr_only.finding == "normal"
+    assert "MR of the place" in mr_only.detail and "KPI" not in mr_only.detail

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from diagnostics.settings import DiagnosticsSettings
 from netcomplaint.cli import app
 from tests import test_diag_factories as f
 
@@ -182,6 +183,32 @@ def test_missing_data_lowers_confidence_but_never_fails(
     assert d["primary_cause"] == "no_fault_found" and d["confidence"] < 0.6
     unknown = [e for e in d["evidence"] if e["finding"] == "unknown"]
     assert len(unknown) > 10 and all(e["detail"] for e in unknown)
+
+
+def test_nothing_measured_is_no_confirmed_fault(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A cell inventory without KPI, MR or alarm feeds (e.g. real cells alone): no alarm is no
+    evidence, and "no fault found" must not tell the customer the network was checked."""
+    sites = f.network(conn, rings=1)
+    conn.commit()
+    place = f.offset(sites[0].lat, sites[0].lon, 10.0, 150.0)
+    body = diagnose(tmp_path, f.complaint("e-bare", *place, "weak_signal", f.T0))
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "no_fault_found" and d["serving_cells"]
+    assert d["confidence"] <= DiagnosticsSettings().nff_unmeasured_max_confidence
+    found = {e["check"]: e for e in d["evidence"]}
+    for check in ("outage_alarms", "neighbour_outage", "interference_alarm"):
+        assert found[check]["finding"] == "unknown" and "no alarm feed" in found[check]["detail"]
+    assert "未发现故障" not in d["reply_script"]["zh"] and "no fault" not in d["reply_script"]["en"]
+    assert "enough network measurements" in d["reply_script"]["en"]
+    assert any("no fault could be confirmed" in a for a in d["actions"])
+    # one alarm anywhere makes a feed: the absence of alarms on these cells is evidence again
+    raised = f.T0 - timedelta(days=1)
+    f.alarm(conn, "FAR-1", "FAR-CELL", "site_down", raised, raised + timedelta(hours=1))
+    again = diagnose(tmp_path, f.complaint("e-bare-2", *place, "weak_signal", f.T0))
+    outage = next(e for e in again["diagnosis"]["evidence"] if e["check"] == "outage_alarms")
+    assert outage["finding"] == "normal"
 
 
 def test_repeated_external_id_returns_the_stored_diagnosis(

@@ -123,3 +123,13 @@ def test_weak_network_signs_do_not_clear_the_handset() -> None:
     scores = evidence_scores([handset, *against, congested], "no_data", S)
     assert scores["terminal_sim"] < 0 < scores["congestion"]
     assert rank([handset, *against, congested], "no_data", S).primary == "congestion"
+
+
+def test_no_fault_found_without_any_measurement_is_capped() -> None:
+    """Only inventory checks ran (no KPI, no MR): "no fault found" can't be confident."""
+    inventory = [item("weak_coverage", -0.2, "normal", "site_distance")]
+    unmeasured = rank([*inventory, item("congestion", 0.0, "unknown", "prb_busy_hour")], "x", S)
+    assert unmeasured.primary == NFF
+    assert unmeasured.confidence <= S.nff_unmeasured_max_confidence
+    measured = rank([*inventory, item("congestion", 0.0, "normal", "prb_busy_hour")], "x", S)
+    assert measured.primary == NFF and measured.confidence > S.nff_unmeasured_max_confidence

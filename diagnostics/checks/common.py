@@ -133,6 +133,9 @@ def ev(
     return Evidence(check, cause, finding, cell, value, threshold, unit, window, detail, support)
 
 
+NO_ALARM_FEED = "no alarm loaded at all (no alarm feed): the absence of alarms says nothing"
+
+
 def unknown(
     check: str,
     cause: str,

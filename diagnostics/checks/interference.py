@@ -11,6 +11,7 @@ quality. All KPIs are taken at the time of the problem (the hours of ``Context.w
 from __future__ import annotations
 
 from diagnostics.checks.common import (
+    NO_ALARM_FEED,
     Weights,
     ev,
     fmt,
@@ -226,6 +227,10 @@ def _sources(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
                 f"{a.raised_at:%Y-%m-%d %H:%M} "
                 f"UTC{', still active' if a.cleared_at is None else ''}",
             )
+        )
+    elif ctx.serving.cells and not ctx.alarm_feed:
+        out.append(
+            unknown("interference_alarm", CAUSE, NO_ALARM_FEED, threshold=1.0, window=ctx.window)
         )
     elif ctx.serving.cells:
         out.append(

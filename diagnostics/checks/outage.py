@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from diagnostics.checks.common import (
+    NO_ALARM_FEED,
     Weights,
     ev,
     kpi_check,
@@ -110,6 +111,8 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     if not ctx.serving.cells:
         return unknown("outage_alarms", CAUSE, no_kpi_detail(ctx, "alarms"), window=ctx.window)
     alarms = outage_alarms(ctx, s, "serving")
+    if not alarms and not ctx.alarm_feed:
+        return unknown("outage_alarms", CAUSE, NO_ALARM_FEED, threshold=1.0, window=ctx.window)
     if not alarms:
         return ev(
             "outage_alarms",
@@ -201,6 +204,8 @@ def _neighbours(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             window=ctx.window,
         )
     alarms = [a for a in outage_alarms(ctx, s, "neighbour") if at_time(ctx, a)]
+    if not alarms and not ctx.alarm_feed:
+        return unknown("neighbour_outage", CAUSE, NO_ALARM_FEED, threshold=1.0, window=ctx.window)
     if alarms:
         return ev(
             "neighbour_outage",

@@ -148,12 +148,13 @@ def _other_users(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         ("UL interference", lambda k: k.ul_max, True, s.ul_interference_dbm),
         ("drop rate", lambda k: k.drop_avg, True, s.drop_rate_pct),
     )
-    measured = False
+    measured: list[str] = []  # what the "fine" is based on, said in the detail
     for name, get, higher, thr in checks:
         found = worst(ctx, get, higher_is_worse=higher, threshold=thr)
         if found is None:
             continue
-        measured = True
+        if not measured:
+            measured.append("the serving cells' KPIs and alarms")
         stats, value = found
         if ((value > thr) if higher else (value < thr)) and site_factor(ctx, stats.cell_id) >= 0.5:
             breaches.append(f"{name} {value:.1f} on {stats.cell_id}")
@@ -161,7 +162,7 @@ def _other_users(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         breaches.append("outage alarm on a serving cell/site")
     verdict = mr_verdict(ctx.coverage, s)
     if verdict is not None:
-        measured = True
+        measured.append("MR of the place")
         if verdict.state == "weak":  # past the criterion beyond sampling noise, as coverage has it
             breaches.append(f"{verdict.share:.0%} weak MR samples")
     if not measured and not breaches:
@@ -194,5 +195,5 @@ def _other_users(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         threshold=0.0,
         unit="breaches",
         window=ctx.window,
-        detail="other users on the same cells are fine: KPIs, alarms and MR are healthy",
+        detail="other users here are fine: " + " and ".join(measured) + " are healthy",
     )

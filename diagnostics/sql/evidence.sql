@@ -12,6 +12,10 @@
 -- name: versions
 SELECT name, version, epoch FROM diag_reference_versions WHERE name IN ('cells', 'areas');
 
+-- name: alarm_feed
+-- Any alarm at all: without an alarm feed, "no alarm on the serving cells" is not evidence.
+SELECT EXISTS (SELECT 1 FROM alarms);
+
 -- name: mr_probe
 SELECT (SELECT grid_id FROM mr_grid LIMIT 1) AS grid_id,
        (SELECT grid_id FROM mr_samples LIMIT 1) AS sample_grid_id;
