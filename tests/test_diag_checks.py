@@ -682,3 +682,5 @@ def test_other_users_fine_says_what_it_is_based_on() -> None:
     mr_only = find(run_checks(context(kpis={}), SETTINGS), "other_users_affected")
     assert mr_only.finding == "normal"
     assert "MR of the place" in mr_only.detail and "KPI" not in mr_only.detail
+    no_feed = find(run_checks(context(alarm_feed=False), SETTINGS), "other_users_affected")
+    assert "KPIs" in no_feed.detail and "alarms" not in no_feed.detail

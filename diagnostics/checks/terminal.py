@@ -154,7 +154,7 @@ def _other_users(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         if found is None:
             continue
         if not measured:
-            measured.append("the serving cells' KPIs and alarms")
+            measured.append("the serving cells' KPIs" + (" and alarms" if ctx.alarm_feed else ""))
         stats, value = found
         if ((value > thr) if higher else (value < thr)) and site_factor(ctx, stats.cell_id) >= 0.5:
             breaches.append(f"{name} {value:.1f} on {stats.cell_id}")
