@@ -178,13 +178,16 @@ def serving_cells(
 
 
 def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serving:
-    """The same place with other serving cells (e.g. the ones MR shows serving it)."""
+    """The same place with other serving cells (e.g. the ones MR shows serving it). The cells
+    that no longer serve become neighbours, so their KPIs and alarms are still read (a site that
+    is down is missing from the MR of its own outage)."""
     rows = [index.by_id[c] for c in cells if c in index.by_id]
     chosen = set(cells)
+    dropped = [c for c in serving.cells if c not in chosen and c in index.by_id]
     return replace(
         serving,
         cells=list(cells),
-        neighbours=[n for n in serving.neighbours if n not in chosen],
+        neighbours=[n for n in dict.fromkeys([*dropped, *serving.neighbours]) if n not in chosen],
         sites=list(dict.fromkeys(index.site_ids[r] for r in rows)),
         technologies=tuple(sorted({index.technology[r] for r in rows})),
         bands=tuple(sorted({b for r in rows if (b := index.band[r])})),

@@ -684,3 +684,14 @@ def test_other_users_fine_says_what_it_is_based_on() -> None:
     assert "MR of the place" in mr_only.detail and "KPI" not in mr_only.detail
     no_feed = find(run_checks(context(alarm_feed=False), SETTINGS), "other_users_affected")
     assert "KPIs" in no_feed.detail and "alarms" not in no_feed.detail
+
+
+def test_an_outage_of_the_geometric_best_server_is_a_serving_outage() -> None:
+    """The MR (taken during the outage) chose other cells to serve: the site the geometry says
+    serves the place best is still the place's server for the outage checks."""
+    down = alarm("site_down", "B", role="neighbour")
+    measured = context(alarms=[down], mr_cells={"A-1": 40.0, "A-2": 20.0})
+    assert find(run_checks(measured, SETTINGS), "outage_alarms").finding == "normal"
+    geometric = replace(measured.serving, cells=["B-1", "A-1"])
+    best_down = context(alarms=[down], mr_cells={"A-1": 40.0, "A-2": 20.0}, geometry=geometric)
+    assert find(run_checks(best_down, SETTINGS), "outage_alarms").finding == "abnormal"

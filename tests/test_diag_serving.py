@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 
 from diagnostics.cell_index import cell_index
-from diagnostics.serving import near_radius, serving_cells
+from diagnostics.serving import near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from tests import test_diag_factories as f
 
@@ -44,3 +44,19 @@ def test_the_batch_tree_query_gives_the_answers_of_one(conn: psycopg.Connection[
     near = index.rows_within_many([p[0] for p in places], [p[1] for p in places], near_radius(S))
     for place, rows in zip(places, near, strict=True):
         assert serving_cells(index, *place, S, near=rows) == serving_cells(index, *place, S)
+
+
+def test_cells_the_mr_does_not_show_serving_become_neighbours(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """MR of an outage day show the neighbours serving (the site is down): the geometric servers
+    they replace must stay in sight (their KPIs and alarms are read as neighbours')."""
+    sites = f.network(conn, rings=1, isd_m=500.0)
+    index = cell_index(conn)
+    place = f.offset(sites[0].lat, sites[0].lon, 10.0, 150.0)
+    geometric = serving_cells(index, *place, S)
+    other = [n for n in geometric.neighbours if n not in geometric.cells][:1]
+    measured = with_cells(geometric, other, index)
+    assert measured.cells == other
+    assert all(c in measured.neighbours for c in geometric.cells)
+    assert not set(measured.cells) & set(measured.neighbours)

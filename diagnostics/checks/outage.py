@@ -75,7 +75,12 @@ def serves_here(ctx: Context, s: DiagnosticsSettings, obj: str) -> bool:
     """Does a cell or site filed as a neighbour in fact serve the place? It does when it carries at
     least ``mr_serving_min_share`` of the place's MR (a site: its cells together). A site spreads
     its samples over its sectors and layers, so each cell may stay under the share while the site
-    as a whole serves the place, and a site_down takes all of them down at once."""
+    as a whole serves the place, and a site_down takes all of them down at once. The cell the
+    geometry says serves best does too, when the MR chose others: MR taken while its site was
+    down show the cells that stood in for it."""
+    best = ctx.geometry.cells[:1] if ctx.geometry is not None else []
+    if any(obj in (c, ctx.site_of.get(c)) for c in best):
+        return True
     total = sum(ctx.mr_cells.values())
     if total <= 0:
         return False
