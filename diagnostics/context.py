@@ -73,6 +73,7 @@ class Coverage:
     poor_sinr_share: float | None
     good_rsrp_poor_sinr_share: float | None
     window: tuple[datetime, datetime]
+    radius_m: float | None = None  # the grids read around the place (None: a cell's own MR)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ from diagnostics.evidence_mr import (
     mr_params,
     mr_serving,
     set_coverage,
+    sparse,
+    widen,
 )
 from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
@@ -190,7 +192,11 @@ def gather(
     ):
         for r in rows:
             set_coverage(contexts[int(r[0])], source, r, settings)
-    _phase_two(conn, contexts, settings)
+    wide: dict[str, Any] = {"i": []}
+    if layout is not None:  # too few MR near these places: a wider read, with phase two
+        radius, only = settings.mr_wide_radius_m, sparse(contexts, settings)
+        wide = mr_params(complaints, layout, settings, radius_m=radius, only=only)
+    _phase_two(conn, contexts, settings, wide, layout is not None and layout[1])
     return contexts
 
 
@@ -266,8 +272,15 @@ def _other(r: Sequence[Any], ctx: Context) -> OtherComplaint:
     return OtherComplaint(str(r[0]), r[1], lat, lon, r[4], r[5] if len(r) > 5 else None, dist)
 
 
-def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSettings) -> None:
-    """KPIs and alarms of the serving cells, and other complaints nearby: one pipelined trip."""
+def _phase_two(
+    conn: Conn,
+    contexts: list[Context],
+    settings: DiagnosticsSettings,
+    wide: dict[str, Any],
+    grid: bool,
+) -> None:
+    """KPIs and alarms of the serving cells, other complaints nearby, and the wider MR read of
+    the places with too few MR (``wide``, from the grid or else the samples): one trip."""
     q = queries()
     kpi: dict[str, list[Any]] = defaultdict(list)
     alarm: dict[str, list[Any]] = defaultdict(list)
@@ -346,10 +359,13 @@ def _phase_two(conn: Conn, contexts: list[Context], settings: DiagnosticsSetting
             if near_cell.get("i")
             else None
         )
+        wide_sql = q["mr_grid" if grid else "mr_samples"]
+        cur_wide = conn.execute(wide_sql, packed(wide), binary=True) if wide["i"] else None
         kpi_rows = fetch_rows(cur_kpi) if cur_kpi else []
         alarm_rows = fetch_rows(cur_alarm) if cur_alarm else []
         near_rows = fetch_rows(cur_near) if cur_near else []
         near_cell_rows = fetch_rows(cur_near_cell) if cur_near_cell else []
+        widen(contexts, fetch_rows(cur_wide) if cur_wide else [], grid, settings)
     for r in kpi_rows:
         contexts[int(r[0])].kpis[str(r[1])] = KpiStats(str(r[1]), *r[2:])
     for r in alarm_rows:

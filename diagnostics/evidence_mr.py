@@ -59,8 +59,16 @@ def mr_layout(conn: Conn) -> tuple[int, bool] | None:
 
 
 def set_coverage(
-    ctx: Context, source: str, r: Sequence[Any], settings: DiagnosticsSettings
+    ctx: Context,
+    source: str,
+    r: Sequence[Any],
+    settings: DiagnosticsSettings,
+    radius_m: float | None = None,
 ) -> None:
+    """The coverage from a row of the MR queries (request, samples, grids, statistics…);
+    ``radius_m`` defaults to ``mr_radius_m`` for the grid queries (None for a cell's own MR)."""
+    if radius_m is None and source != "cell":
+        radius_m = settings.mr_radius_m
     values = [None if v is None else float(v) for v in r[3:10]]
     ctx.coverage = Coverage(
         source=source,
@@ -77,7 +85,40 @@ def set_coverage(
             ctx.complaint.reported_at - timedelta(days=settings.mr_lookback_days),
             ctx.complaint.reported_at,
         ),
+        radius_m=radius_m,
     )
+
+
+def sparse(contexts: Sequence[Context], settings: DiagnosticsSettings) -> list[int]:
+    """Placed complaints with too few MR samples around them for a coverage verdict, where a
+    wider read is asked for (``mr_wide_radius_m``)."""
+    if not settings.mr_wide_radius_m > settings.mr_radius_m:
+        return []
+    return [
+        i
+        for i, ctx in enumerate(contexts)
+        if ctx.mr_available
+        and ctx.complaint.has_location()
+        and (ctx.coverage is None or ctx.coverage.samples < settings.mr_min_samples)
+    ]
+
+
+def widen(
+    contexts: Sequence[Context],
+    rows: Sequence[Sequence[Any]],
+    grid: bool,
+    settings: DiagnosticsSettings,
+) -> None:
+    """The coverage of the wider read (``sparse``) where it found more samples."""
+    for r in rows:
+        if grid:
+            if r[1] != "":  # per-cell rows: which cells serve stays the near read's
+                continue
+            r = (r[0], *r[2:-1])
+        ctx = contexts[int(r[0])]
+        if ctx.coverage is None or int(r[1]) > ctx.coverage.samples:
+            source = "mr_grid" if grid else "mr_samples"
+            set_coverage(ctx, source, r, settings, settings.mr_wide_radius_m)
 
 
 def cell_mr_params(
@@ -108,16 +149,22 @@ def mr_params(
     complaints: Sequence[ComplaintRecord],
     layout: tuple[int, bool] | None,
     settings: DiagnosticsSettings,
+    *,
+    radius_m: float | None = None,
+    only: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Grids around each place, each with its request's MR days and times (element arrays)."""
+    """Grids around each place (``radius_m``, default ``mr_radius_m``), each with its request's
+    MR days and times (element arrays); ``only``: these requests (indices) alone."""
     params: dict[str, list[Any]] = defaultdict(list)
     if layout is None:
         return {"i": []}
-    for i, c in enumerate(complaints):
+    radius = settings.mr_radius_m if radius_m is None else radius_m
+    for i in range(len(complaints)) if only is None else only:
+        c = complaints[i]
         if c.lat is None or c.lon is None:
             continue
         m0 = c.reported_at - timedelta(days=settings.mr_lookback_days)
-        disk = grid_disk(c.lat, c.lon, layout[0], settings.mr_radius_m)
+        disk = grid_disk(c.lat, c.lon, layout[0], radius)
         n = len(disk)
         extend(
             params,

@@ -91,6 +91,12 @@ class DiagnosticsSettings(BaseSettings):
     mr_radius_m: float = Field(
         default=100.0, gt=0, description="MR grid neighbourhood around the location"
     )
+    mr_wide_radius_m: float = Field(
+        default=250.0,
+        ge=0,
+        description="where fewer than mr_min_samples MR lie within mr_radius_m (sparse MR, a new "
+        "feed), the coverage is read from the grids within this radius instead (0 = never)",
+    )
     mr_lookback_days: float = Field(
         default=7.0, gt=0, description="MR days used for coverage around the location"
     )

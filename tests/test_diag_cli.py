@@ -211,6 +211,23 @@ def test_nothing_measured_is_no_confirmed_fault(
     assert outage["finding"] == "normal"
 
 
+@pytest.mark.parametrize("grid", [True, False])
+def test_sparse_mr_near_the_place_is_read_wider(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path, grid: bool
+) -> None:
+    """No MR within 100 m (a new feed, a quiet street), weak MR 180 m away: the coverage is read
+    from the grids within ``mr_wide_radius_m`` rather than left unknown."""
+    sites = f.network(conn, rings=1)
+    f.kpis(conn, [s.cell(k) for s in sites for k in range(3)], f.T0, 48)
+    place = f.offset(sites[0].lat, sites[0].lon, 10.0, 300.0)
+    f.mr(conn, *f.offset(*place, 180.0, 0.0), rsrp=-118.0, spread_m=40.0, days=2, grid=grid)
+    when = f.T0 + timedelta(hours=40)
+    d = diagnose(tmp_path, f.complaint(f"e-wide-{grid}", *place, "weak_signal", when))["diagnosis"]
+    share = next(e for e in d["evidence"] if e["check"] == "mr_weak_share")
+    assert share["finding"] == "abnormal" and "within 250 m" in share["detail"]
+    assert d["primary_cause"] == "weak_coverage"
+
+
 def test_repeated_external_id_returns_the_stored_diagnosis(
     nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
 ) -> None:

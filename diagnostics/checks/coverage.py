@@ -72,8 +72,9 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
         ]
     if cov is None or cov.samples < s.mr_min_samples:
         n = 0 if cov is None else cov.samples
+        radius = (cov.radius_m if cov is not None else None) or s.mr_radius_m
         why = (
-            f"only {n} MR samples within {s.mr_radius_m:.0f} m in the last "
+            f"only {n} MR samples within {radius:.0f} m in the last "
             f"{s.mr_lookback_days:.0f} "
             "days "
             f"(need {s.mr_min_samples})"
@@ -96,7 +97,8 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
             )
         return missing
     out: list[Evidence] = []
-    where = f"{cov.samples} MR samples in {cov.grids} grid(s) within {s.mr_radius_m:.0f} m"
+    radius = cov.radius_m or s.mr_radius_m
+    where = f"{cov.samples} MR samples in {cov.grids} grid(s) within {radius:.0f} m"
     if cov.source == "cell":
         where = f"{cov.samples} MR samples served by cell {c.cell_id} (no position given)"
     out.append(_weak_share(ctx, where, s, w))
