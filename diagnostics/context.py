@@ -128,6 +128,9 @@ class Context:
     kpi_window: tuple[datetime, datetime] | None = None  # the problem's hours whose KPIs are read
     site_of: dict[str, str] = field(default_factory=dict)  # serving/neighbour cell → site
     kpis: dict[str, KpiStats] = field(default_factory=dict)  # serving cells with KPI rows
+    # the geometry's best server when the MR chose other cells (see ``geometry``): its KPIs, read
+    # for the outage checks only (MR taken while it was down show the cells standing in for it)
+    best_server_kpis: KpiStats | None = None
     alarms: list[AlarmRow] = field(default_factory=list)
     alarm_feed: bool = True  # any alarm in the database at all: without a feed, none says nothing
     coverage: Coverage | None = None

@@ -272,6 +272,12 @@ def _other(r: Sequence[Any], ctx: Context) -> OtherComplaint:
     return OtherComplaint(str(r[0]), r[1], lat, lon, r[4], r[5] if len(r) > 5 else None, dist)
 
 
+def _replaced_best(ctx: Context) -> list[str]:
+    """The geometry's best server, when the MR chose other serving cells (else nothing)."""
+    best = ctx.geometry.cells[:1] if ctx.geometry is not None else []
+    return [c for c in best if c not in ctx.serving.cells]
+
+
 def _phase_two(
     conn: Conn,
     contexts: list[Context],
@@ -294,8 +300,9 @@ def _phase_two(
         f, t = ctx.window
         serving = ctx.serving
         t0, t1 = c.reported_at - half, c.reported_at + half
-        n_cells = len(serving.cells)
-        extend(kpi, i, cell=serving.cells, a0=[epoch(a0)] * n_cells, a1=[epoch(a1)] * n_cells)
+        kpi_cells = [*serving.cells, *_replaced_best(ctx)]
+        n_cells = len(kpi_cells)
+        extend(kpi, i, cell=kpi_cells, a0=[epoch(a0)] * n_cells, a1=[epoch(a1)] * n_cells)
         own = [*serving.cells, *serving.sites]
         neighbour_sites = dict.fromkeys(
             ctx.site_of[n] for n in serving.neighbours if n in ctx.site_of
@@ -367,7 +374,12 @@ def _phase_two(
         near_cell_rows = fetch_rows(cur_near_cell) if cur_near_cell else []
         widen(contexts, fetch_rows(cur_wide) if cur_wide else [], grid, settings)
     for r in kpi_rows:
-        contexts[int(r[0])].kpis[str(r[1])] = KpiStats(str(r[1]), *r[2:])
+        ctx = contexts[int(r[0])]
+        stats = KpiStats(str(r[1]), *r[2:])
+        if stats.cell_id in ctx.serving.cells:
+            ctx.kpis[stats.cell_id] = stats
+        else:
+            ctx.best_server_kpis = stats
     for r in alarm_rows:
         contexts[int(r[0])].alarms.append(AlarmRow(str(r[1]), *r[2:]))
     seen: dict[int, set[str]] = defaultdict(set)

@@ -695,3 +695,15 @@ def test_an_outage_of_the_geometric_best_server_is_a_serving_outage() -> None:
     geometric = replace(measured.serving, cells=["B-1", "A-1"])
     best_down = context(alarms=[down], mr_cells={"A-1": 40.0, "A-2": 20.0}, geometry=geometric)
     assert find(run_checks(best_down, SETTINGS), "outage_alarms").finding == "abnormal"
+
+
+def test_a_silent_outage_of_the_geometric_best_server_shows_in_its_kpis() -> None:
+    """No alarm, the MR chose other cells (they stood in while it was down): the availability
+    KPI of the cell the geometry says serves best tells the outage."""
+    geometric = replace(context().serving, cells=["B-1", "A-1"])
+    down = kpi("B-1", availability_min=0.0, unavailable_hours=3)
+    served = context(geometry=geometric, best_server_kpis=down)
+    found = find(run_checks(served, SETTINGS), "availability")
+    assert found.finding == "abnormal" and found.cell_id == "B-1" and "geometry" in found.detail
+    up = context(geometry=geometric, best_server_kpis=kpi("B-1"))
+    assert find(run_checks(up, SETTINGS), "availability").finding == "normal"

@@ -90,6 +90,29 @@ def test_network_causes_end_to_end(
     assert d["causes"][0]["cause"] == cause and len(d["causes"]) == 7
 
 
+def test_silent_outage_of_the_best_server_the_mr_do_not_show(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """No alarm, and the place's MR (taken while the central site was down) show another site
+    serving: the central cell's own availability KPI, read as the geometry's best server, tells
+    the outage."""
+    FAULT[0] = {"availability_pct": 0.0}
+    t = f.town(conn, fault=in_problem_hours(17, 21))
+    stand_in = next(c for c in t.cells if not c.startswith(t.site.site_id))
+    conn.execute(
+        "INSERT INTO mr_grid (grid_id, cell_id, day, samples, rsrp_p50, weak_share) "
+        "SELECT grid_id, %s, day, samples, rsrp_p50, weak_share FROM mr_grid WHERE cell_id = ''",
+        (stand_in,),
+    )
+    conn.commit()
+    body = diagnose(tmp_path, f.complaint("e-silent", *t.place, "no_signal", t.now))
+    d = body["diagnosis"]
+    assert d["serving_cells"][0] == stand_in  # what the MR show
+    found = next(e for e in d["evidence"] if e["check"] == "availability")
+    assert found["finding"] == "abnormal" and found["cell_id"].startswith(t.site.site_id)
+    assert d["primary_cause"] == "outage", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+
+
 def test_weak_coverage_end_to_end(
     nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
 ) -> None:

@@ -186,7 +186,7 @@ def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     def normal(stats: KpiStats, value: float) -> tuple[float, str]:
         return -w.context, f"serving cells available at least {value:.1f}% of every hour"
 
-    return kpi_check(
+    found = kpi_check(
         ctx,
         "availability",
         CAUSE,
@@ -197,6 +197,28 @@ def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         what="availability KPI",
         abnormal=abnormal,
         normal=normal,
+    )
+    best = ctx.best_server_kpis
+    if found.finding == "abnormal" or best is None or best.availability_min is None:
+        return found
+    if best.availability_min >= thr or not best.unavailable_hours:
+        return found
+    value = best.availability_min
+    _, detail = abnormal(best, value)
+    return ev(
+        "availability",
+        CAUSE,
+        "abnormal",  # the place's best server: its full weight, as a serving cell's first
+        w.strong
+        * strength(value, thr, thr - 20.0)
+        * time_share(best.unavailable_hours, best.hours_at, s),
+        cell=best.cell_id,
+        value=value,
+        threshold=thr,
+        unit="%",
+        window=ctx.window,
+        detail=f"{detail} on {best.cell_id}, the place's best server by its geometry (the MR, "
+        "taken while it was down, show other cells standing in)",
     )
 
 
