@@ -171,17 +171,21 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
 def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     thr = s.availability_pct
 
-    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
+    def down(stats: KpiStats, value: float) -> tuple[float, str]:
+        """Support before the cell's serving weight, and the detail."""
         support = (
             w.strong
             * strength(value, thr, thr - 20.0)
-            * site_factor(ctx, stats.cell_id)
             * time_share(stats.unavailable_hours, stats.hours_at, s)
         )
         return support, (
             f"cell availability down to {value:.1f}% (< {thr}% in {stats.unavailable_hours} "
             f"of {stats.hours} hour(s))"
         )
+
+    def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
+        support, detail = down(stats, value)
+        return support * site_factor(ctx, stats.cell_id), detail
 
     def normal(stats: KpiStats, value: float) -> tuple[float, str]:
         return -w.context, f"serving cells available at least {value:.1f}% of every hour"
@@ -204,14 +208,12 @@ def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     if best.availability_min >= thr or not best.unavailable_hours:
         return found
     value = best.availability_min
-    _, detail = abnormal(best, value)
+    support, detail = down(best, value)  # the place's best server: its full weight
     return ev(
         "availability",
         CAUSE,
-        "abnormal",  # the place's best server: its full weight, as a serving cell's first
-        w.strong
-        * strength(value, thr, thr - 20.0)
-        * time_share(best.unavailable_hours, best.hours_at, s),
+        "abnormal",
+        support,
         cell=best.cell_id,
         value=value,
         threshold=thr,
