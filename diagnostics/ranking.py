@@ -13,7 +13,8 @@ evidence that the network side is affected ("other users here", "people nearby":
 calibration). The ``causes`` list of the diagnosis gives these, ranked.
 
 **Confidence.** Platt scaling of the top cause's probability with the share of its checks that
-could not be run for missing data: confidence = σ(a + b · logit(P_top) + c · missing). β, a, b, c
+could not be run for missing data, and whether it rests only on what the customer said:
+confidence = σ(a + b · logit(P_top) + c · missing + d · stated). β, a, b, c, d
 are fitted on generated scenarios with known truth (``fit_calibration``; ``diagnostics/scoring.py``
 ``--fit``) and kept in ``calibration.json`` beside this file (or the file named by
 ``NETCOMPLAINT_CONFIDENCE_CALIBRATION_FILE``), so a 0.8 is right about 80 % of the time on
@@ -49,6 +50,10 @@ from diagnostics.settings import NETWORK_CAUSES, DiagnosticsSettings
 NFF = "no_fault_found"
 TERMINAL = "terminal_sim"
 NETWORK_SIDE_CHECKS = ("other_users_affected", "neighbours_affected")
+# what the customer says (not measured): a cause resting on these alone is right less often than
+# its evidence score suggests ("it happens everywhere" is the handbook's handset sign, and also
+# what customers with no fault say), which the calibration's ``stated`` coefficient learns
+STATED_CHECKS = frozenset({"problem_everywhere"})
 # checks that measure the network at the place (KPIs of the serving cells, MR around it): without
 # any of them, "no fault found" means "nothing could be checked", not "checked and fine"
 MEASURED_CHECKS = frozenset(
@@ -162,6 +167,7 @@ class Calibration:
     slope: float = 1.0
     missing: float = -1.0
     fitted_on: str = "defaults"
+    stated: float = 0.0  # the top cause rests only on what the customer said (STATED_CHECKS)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Calibration:
@@ -194,6 +200,7 @@ class Ranking:
     attribution: str
     confidence: float
     missing: float  # share of the primary cause's checks that found "unknown"
+    stated: float = 0.0  # 1 when the primary cause rests only on what the customer said
 
 
 def evidence_scores(
@@ -250,6 +257,15 @@ def missing_share(evidence: Sequence[Evidence], cause: str) -> float:
     return sum(1 for e in items if e.finding == "unknown") / len(items)
 
 
+def stated_only(evidence: Iterable[Evidence], cause: str) -> float:
+    """1.0 when every abnormal finding for the cause is what the customer said
+    (``STATED_CHECKS``); "other users here are fine" and the like only corroborate."""
+    found = [
+        e.check for e in evidence if e.cause == cause and e.finding == "abnormal" and e.support > 0
+    ]
+    return 1.0 if found and all(c in STATED_CHECKS for c in found) else 0.0
+
+
 def network_measured(evidence: Iterable[Evidence]) -> bool:
     """Some KPI or MR measurement of the place was available (normal or abnormal)."""
     return any(e.check in MEASURED_CHECKS and e.finding != "unknown" for e in evidence)
@@ -278,14 +294,16 @@ def rank(
     primary = order[0]
     ranked = sorted(((c, probs[c]) for c in CAUSES), key=lambda cp: (-cp[1], order.index(cp[0])))
     missing = missing_share(evidence, primary)
+    stated = stated_only(evidence, primary)
     confidence = sigmoid(
         calibration.intercept
         + calibration.slope * logit(probs[primary])
         + calibration.missing * missing
+        + calibration.stated * stated
     )
     if primary == NFF and not network_measured(evidence):
         confidence = min(confidence, settings.nff_unmeasured_max_confidence)
-    return Ranking(scores, ranked, primary, attribution_for(primary), confidence, missing)
+    return Ranking(scores, ranked, primary, attribution_for(primary), confidence, missing, stated)
 
 
 # --- fitting the calibration on scenarios with known truth ------------------------------------
@@ -298,6 +316,7 @@ class Sample:
     scores: dict[str, float]
     missing: float
     truth: str
+    stated: float = 0.0
 
 
 # Scenarios rarely lack data (at most half a cause's checks), so a fit alone can't learn what
@@ -324,7 +343,7 @@ def fit_calibration(samples: Sequence[Sample], *, label: str = "") -> Calibratio
         return total
 
     beta = float(minimize_scalar(nll_temperature, bounds=(0.2, 30.0), method="bounded").x)
-    xs, ms, ys = [], [], []
+    xs, ms, ss, ys = [], [], [], []
     for s in usable:
         probs = softmax(s.scores, beta)
         primary = sorted(probs, key=lambda c: (-round(s.scores[c], 9), c == NFF, CAUSES.index(c)))[
@@ -332,23 +351,24 @@ def fit_calibration(samples: Sequence[Sample], *, label: str = "") -> Calibratio
         ]
         xs.append(logit(probs[primary]))
         ms.append(s.missing)
+        ss.append(s.stated)
         ys.append(1.0 if primary == s.truth else 0.0)
-    x, m, y = np.array(xs), np.array(ms), np.array(ys)
+    x, m, st, y = np.array(xs), np.array(ms), np.array(ss), np.array(ys)
 
     def nll_platt(params: np.ndarray) -> float:
-        a, b, c = params
-        z = a + b * x + c * m
+        a, b, c, d = params
+        z = a + b * x + c * m + d * st
         p = 1.0 / (1.0 + np.exp(-z))
         p = np.clip(p, 1e-9, 1 - 1e-9)
-        return float(
-            -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum() + 0.01 * (a * a + (b - 1) ** 2 + c * c)
-        )
+        ridge = a * a + (b - 1) ** 2 + c * c + d * d
+        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum() + 0.01 * ridge)
 
     result = minimize(
         nll_platt,
-        np.array([0.0, 1.0, -1.0]),
+        np.array([0.0, 1.0, -1.0, 0.0]),
         method="L-BFGS-B",
-        bounds=[(-10, 10), (0.05, 10), (-10, MAX_MISSING_COEFFICIENT)],
+        # what the customer says alone never raises the confidence above the measured findings'
+        bounds=[(-10, 10), (0.05, 10), (-10, MAX_MISSING_COEFFICIENT), (-10, 0)],
     )
-    a, b, c = (float(v) for v in result.x)
-    return Calibration(beta, a, b, c, label or f"{len(usable)} complaints")
+    a, b, c, d = (float(v) for v in result.x)
+    return Calibration(beta, a, b, c, label or f"{len(usable)} complaints", d)

@@ -271,7 +271,8 @@ def calibration_samples(conn: Conn, truth: dict[str, tuple[str, str | None]]) ->
     samples = []
     for result in diagnose(conn, records_of(conn, ids), get_diag_settings()):
         cause = truth[result.complaint.external_id][0]
-        samples.append(Sample(dict(result.ranking.scores), result.ranking.missing, cause))
+        ranking = result.ranking
+        samples.append(Sample(dict(ranking.scores), ranking.missing, cause, ranking.stated))
     return samples
 
 
