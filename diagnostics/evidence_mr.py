@@ -92,7 +92,7 @@ def set_coverage(
 def sparse(contexts: Sequence[Context], settings: DiagnosticsSettings) -> list[int]:
     """Placed complaints with too few MR samples around them for a coverage verdict, where a
     wider read is asked for (``mr_wide_radius_m``)."""
-    if not settings.mr_wide_radius_m > settings.mr_radius_m:
+    if settings.mr_wide_radius_m <= settings.mr_radius_m:
         return []
     return [
         i

@@ -371,4 +371,11 @@ def fit_calibration(samples: Sequence[Sample], *, label: str = "") -> Calibratio
         bounds=[(-10, 10), (0.05, 10), (-10, MAX_MISSING_COEFFICIENT), (-10, 0)],
     )
     a, b, c, d = (float(v) for v in result.x)
-    return Calibration(beta, a, b, c, label or f"{len(usable)} complaints", d)
+    return Calibration(
+        temperature=beta,
+        intercept=a,
+        slope=b,
+        missing=c,
+        fitted_on=label or f"{len(usable)} complaints",
+        stated=d,
+    )

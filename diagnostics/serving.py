@@ -179,8 +179,8 @@ def serving_cells(
 
 def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serving:
     """The same place with other serving cells (e.g. the ones MR shows serving it). The cells
-    that no longer serve become neighbours, so their KPIs and alarms are still read (a site that
-    is down is missing from the MR of its own outage)."""
+    that no longer serve become neighbours, so their alarms are still read (a site that is down is
+    missing from the MR of its own outage; the best one's KPIs too: ``best_server_kpis``)."""
     rows = [index.by_id[c] for c in cells if c in index.by_id]
     chosen = set(cells)
     dropped = [c for c in serving.cells if c not in chosen and c in index.by_id]
