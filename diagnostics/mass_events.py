@@ -13,7 +13,6 @@ lock so concurrent submissions don't open duplicate events.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -74,8 +73,7 @@ WHERE mass_event_id = %s
 """
 
 RELINK_SQL = """
-UPDATE diagnoses SET mass_event_id = %s, result = jsonb_set(result, '{mass_event_id}', %s::jsonb)
-WHERE complaint_id = %s
+UPDATE diagnoses SET mass_event_id = %s WHERE complaint_id = %s
 """
 
 
@@ -269,6 +267,4 @@ def _write(conn: Conn, events: dict[str, Event], relink: dict[str, str]) -> None
         if updates:
             cur.executemany(UPDATE_SQL, updates)
         if relink:
-            cur.executemany(
-                RELINK_SQL, [(eid, json.dumps(eid), cid) for cid, eid in relink.items()]
-            )
+            cur.executemany(RELINK_SQL, [(eid, cid) for cid, eid in relink.items()])

@@ -40,7 +40,9 @@ COLUMNS = (
 )
 SELECT_SQL = f"SELECT {', '.join(COLUMNS)}, diagnosis_status FROM complaints"
 BODY_SQL = """
-SELECT c.complaint_id, c.external_id, c.diagnosis_status, d.result
+SELECT c.complaint_id, c.external_id, c.diagnosis_status,
+       d.result || jsonb_build_object('mass_event_id', d.mass_event_id,
+                                      'work_order_id', d.work_order_id)
 FROM complaints c LEFT JOIN diagnoses d USING (complaint_id)
 WHERE c.complaint_id = ANY(%s)
 """
@@ -196,7 +198,7 @@ def list_complaints(conn: Conn, filters: ComplaintFilters) -> dict[str, Any]:
     sql = (
         f"SELECT {', '.join('c.' + c for c in COLUMNS)}, c.diagnosis_status, d.primary_cause, "
         "d.attribution,"
-        " d.confidence, d.mass_event_id, d.result->>'work_order_id'"
+        " d.confidence, d.mass_event_id, d.work_order_id"
         " FROM complaints c LEFT JOIN diagnoses d USING (complaint_id)"
         f" WHERE {' AND '.join(where)} ORDER BY c.reported_at, c.complaint_id LIMIT %s"
     )

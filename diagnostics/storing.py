@@ -1,5 +1,9 @@
-"""Storing diagnoses: the diagnoses (one upsert) and the complaints' status, mass events, the
-work-order hook, then the diagnoses' mass events and JSON, all inside the caller's transaction.
+"""Storing diagnoses: the diagnoses (one upsert, with their JSON) and the complaints' status, then,
+under the global lock, mass events, the work-order hook and the ids they decided, all inside the
+caller's transaction.
+
+A diagnosis's ``mass_event_id`` and ``work_order_id`` are columns of ``diagnoses``, merged into
+its JSON on read (``diagnostics.reads``), never kept in the stored JSON.
 
 ``store(conn, results, settings)`` returns each result's diagnosis JSON with its mass event and
 work-order ids filled in.
@@ -27,27 +31,28 @@ UPDATE complaints SET diagnosis_status = 'done', diagnosis_attempts = diagnosis_
        diagnosis_error = NULL, diagnosed_at = now()
 WHERE complaint_id = ANY(%s)
 """
-# The diagnoses go in before the mass events (which leave the batch's own out) and the work-order
-# hook (which reads the batch's causes and cells from them, and takes their mass events from the
-# batch): outside the lock. Their mass events and their JSON (~10 KB, TOASTed) come after the
-# hook, with the work-order ids it decided: written once, not rewritten per row.
+# The diagnoses go in whole before the mass events (which leave the batch's own out) and the
+# work-order hook (which reads the batch's causes and cells from them, and takes their mass
+# events from the batch): outside the lock. The ids those decide are set after the hook, in the
+# lock, only on the rows that got one: two short columns, not the JSON (~10 KB, TOASTed) again.
 UPSERT_SQL = """
 INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
-                            mass_event_id, result, diagnosed_at)
+                            mass_event_id, work_order_id, result, diagnosed_at)
 SELECT v.complaint_id, v.primary_cause, v.attribution, v.confidence, v.serving_cells,
-       NULL, '{}'::jsonb, now()
+       NULL, NULL, v.result, now()
 FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, primary_cause text, attribution text,
-    confidence double precision, serving_cells text[])
+    confidence double precision, serving_cells text[], result jsonb)
 ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
     attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
-    serving_cells = EXCLUDED.serving_cells, mass_event_id = EXCLUDED.mass_event_id,
+    serving_cells = EXCLUDED.serving_cells, mass_event_id = NULL, work_order_id = NULL,
     result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
 """
-RESULT_SQL = """
-UPDATE diagnoses d SET result = v.result::jsonb, mass_event_id = v.mass_event_id
-FROM unnest(%b::text[], %b::text[], %b::text[]) AS v(complaint_id, result, mass_event_id)
+IDS_SQL = """
+UPDATE diagnoses d SET mass_event_id = v.mass_event_id, work_order_id = v.work_order_id
+FROM unnest(%b::text[], %b::text[], %b::text[]) AS v(complaint_id, mass_event_id, work_order_id)
 WHERE d.complaint_id = v.complaint_id
 """
+IDS = ("mass_event_id", "work_order_id")  # columns of diagnoses, not stored in its JSON
 
 
 def store(
@@ -57,9 +62,9 @@ def store(
     *,
     commit: bool = False,
 ) -> list[dict[str, Any]]:
-    """Diagnoses (one upsert), complaint status, mass events, the work-order hook, the mass events
-    and JSON (one update); returns each result's diagnosis JSON (with mass event and work order).
-    ``commit`` ends the caller's transaction in the JSON's round trip (none without results)."""
+    """Diagnoses (one upsert), complaint status, mass events, the work-order hook, their ids (one
+    update); returns each result's diagnosis JSON (with mass event and work order).
+    ``commit`` ends the caller's transaction in the ids' round trip (none without results)."""
     if not results:
         return []
     members = [
@@ -74,9 +79,9 @@ def store(
         for r in results
     ]
     # Everything from the mass events on runs under their lock, which serialises the batches of
-    # every process: its time is the service's throughput. So the JSON is built before (the
-    # mass event filled in after), and the statements go in one pipeline: the writes before the
-    # hook with its first read, the JSON with the commit, instead of a round trip each.
+    # every process: its time is the service's throughput. So the JSON is built and written
+    # before it (the ids filled in after), and the statements go in one pipeline: the writes
+    # before the hook with its first read, the ids with the commit, instead of a round trip each.
     documents = [r.diagnosis.as_json() if r.document is None else r.document for r in results]
     with conn.pipeline():
         _store(conn, results, members, documents, settings)
@@ -100,24 +105,27 @@ def _store(
             "attribution": r.diagnosis.attribution,
             "confidence": round(r.diagnosis.confidence, 6),
             "serving_cells": r.diagnosis.serving_cells,
+            "result": {k: v for k, v in document.items() if k not in IDS},
         }
-        for r in results
+        for r, document in zip(results, documents, strict=True)
     ]
-    ids = [r.complaint.complaint_id for r in results]
-    conn.execute(UPSERT_SQL, (orjson.dumps(rows).decode(),))  # sent with the lock, ahead of it
-    conn.execute(DONE_SQL, (ids,))
+    # sent with the lock, ahead of it; orjson is ~10x json.dumps
+    conn.execute(UPSERT_SQL, (orjson.dumps(rows).decode(),))
+    conn.execute(DONE_SQL, ([r.complaint.complaint_id for r in results],))
     events = mass_events.assign(conn, members, settings)
     for r, document in zip(results, documents, strict=True):
         r.diagnosis.mass_event_id = document["mass_event_id"] = events.get(r.complaint.complaint_id)
     _work_orders(conn, results, documents)
-    conn.execute(
-        RESULT_SQL,
-        (
-            ids,
-            [orjson.dumps(doc).decode() for doc in documents],  # ~10x json.dumps
-            [document["mass_event_id"] for document in documents],
-        ),
-    )
+    linked = [(r, d) for r, d in zip(results, documents, strict=True) if any(d[k] for k in IDS)]
+    if linked:
+        conn.execute(
+            IDS_SQL,
+            (
+                [r.complaint.complaint_id for r, _ in linked],
+                [d["mass_event_id"] for _, d in linked],
+                [d["work_order_id"] for _, d in linked],
+            ),
+        )
 
 
 def _place(r: Result) -> tuple[float | None, float | None]:

@@ -70,10 +70,11 @@ def test_mass_event_groups_complaints_of_one_outage(conn: psycopg.Connection[Any
         ids[1] is not None and len(set(ids[1:])) == 1
     )  # … the second opens the event, the rest join it
     first = conn.execute(
-        "SELECT d.mass_event_id, d.result->>'mass_event_id' FROM diagnoses d "
+        "SELECT d.complaint_id, d.mass_event_id, d.result ? 'mass_event_id' FROM diagnoses d "
         "JOIN complaints c USING (complaint_id) WHERE external_id = 'M0'"
     ).fetchone()
-    assert first == (ids[1], ids[1])  # the first complaint was linked when the event opened
+    assert first is not None and first[1:] == (ids[1], False)  # linked when the event opened
+    assert get_complaint(conn, first[0])["diagnosis"]["mass_event_id"] == ids[1]
     event = conn.execute("SELECT cause, complaints, cells FROM mass_events").fetchall()
     assert len(event) == 1 and event[0][0] == "outage" and event[0][1] == 4
 
@@ -200,8 +201,9 @@ def test_work_order_id_from_the_hook_is_stored(
     monkeypatch.setattr(workorder_hooks, "on_diagnosis", hook)
     r = submit(conn, "W1", *t.place, "no_signal", t.now, "13600136000")
     assert r.body["diagnosis"]["work_order_id"] == "WO-TEST-1"
-    stored = conn.execute("SELECT result->>'work_order_id' FROM diagnoses").fetchone()
-    assert stored == ("WO-TEST-1",)
+    stored = conn.execute("SELECT work_order_id, result ? 'work_order_id' FROM diagnoses")
+    assert stored.fetchone() == ("WO-TEST-1", False)  # a column, merged into the JSON on read
+    assert get_complaint(conn, r.complaint_id)["diagnosis"]["work_order_id"] == "WO-TEST-1"
     complaint, diagnosis = seen[0]
     assert "msisdn" not in complaint and complaint["msisdn_masked"] == "136****6000"
     assert diagnosis["primary_cause"] == "outage"

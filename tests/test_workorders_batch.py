@@ -266,7 +266,7 @@ def test_a_failing_batch_is_rolled_back_and_handed_over_one_by_one(
     assert batches == [6]
     orders = conn.execute("SELECT work_order_id, cause FROM work_orders").fetchall()
     assert len(orders) == 1 and orders[0][1] == "outage"  # the failed batch's orders are gone
-    named = conn.execute("SELECT DISTINCT result->>'work_order_id' FROM diagnoses").fetchall()
+    named = conn.execute("SELECT DISTINCT work_order_id FROM diagnoses").fetchall()
     assert named == [(orders[0][0],)]
     assert conn.execute("SELECT count(*) FROM work_order_complaints").fetchone() == (6,)
     opened = "SELECT count(*) FROM work_order_events WHERE to_status = 'new'"

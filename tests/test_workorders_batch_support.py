@@ -176,7 +176,7 @@ def _outcome(conn: Conn) -> dict[str, list[Any]]:
         " FROM work_order_events ORDER BY work_order_id, event_id",
         "repeats": "SELECT * FROM complaint_repeats ORDER BY complaint_id",
         "repeat_of": "SELECT complaint_id, repeat_of FROM complaints ORDER BY complaint_id",
-        "diagnoses": "SELECT complaint_id, result->>'work_order_id' FROM diagnoses ORDER BY 1",
+        "diagnoses": "SELECT complaint_id, work_order_id FROM diagnoses ORDER BY 1",
         "next_number": "SELECT nextval('work_order_seq')",
     }
     outcome = {name: conn.execute(q).fetchall() for name, q in queries.items()}

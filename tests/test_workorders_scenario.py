@@ -15,8 +15,8 @@ from typing import Any
 
 import psycopg
 from fastapi.testclient import TestClient
-from psycopg.types.json import Jsonb
 
+from diagnostics.reads import get_complaint
 from tests.test_workorders_support import (
     ENGINEER,
     _fresh_wo_settings,
@@ -58,18 +58,14 @@ def _open_event(conn: psycopg.Connection[Any], event: str, cause: str, members: 
     )
     for complaint_id in members:
         conn.execute(
-            "UPDATE diagnoses SET mass_event_id = %s,"
-            " result = jsonb_set(result, '{mass_event_id}', to_jsonb(%s::text))"
-            " WHERE complaint_id = %s",
-            (event, event, complaint_id),
+            "UPDATE diagnoses SET mass_event_id = %s WHERE complaint_id = %s", (event, complaint_id)
         )
 
 
 def _write_back(conn: psycopg.Connection[Any], complaint_id: str, order_id: str | None) -> None:
-    """Diagnostics writes the hook's answer into the diagnosis JSON."""
+    """Diagnostics writes the hook's answer beside the diagnosis JSON."""
     conn.execute(
-        "UPDATE diagnoses SET result = result || %s WHERE complaint_id = %s",
-        (Jsonb({"work_order_id": order_id}), complaint_id),
+        "UPDATE diagnoses SET work_order_id = %s WHERE complaint_id = %s", (order_id, complaint_id)
     )
     conn.commit()
 
@@ -133,11 +129,8 @@ def test_each_mass_event_gets_exactly_one_order(
         assert order["complaint_count"] == len(members)
         assert len(order["cells"]) == 3
         # the diagnosis JSON of every member names the order that stayed
-        ids = conn.execute(
-            "SELECT DISTINCT result->>'work_order_id' FROM diagnoses WHERE complaint_id = ANY(%s)",
-            (list(members),),
-        ).fetchall()
-        assert ids == [(order["work_order_id"],)]
+        ids = {get_complaint(conn, c)["diagnosis"]["work_order_id"] for c in members}
+        assert ids == {order["work_order_id"]}
         if any("merged order" in (e["note"] or "") for e in order["history"]):
             assert order["history"][0]["to"] == "new"
 

@@ -158,10 +158,9 @@ WHERE o.work_order_id = n.work_order_id AND o.work_order_id = ANY(%b::text[])
 """
 
 FOLLOW = """
-UPDATE diagnoses d SET result = jsonb_set(d.result, '{work_order_id}', to_jsonb(v.work_order_id))
+UPDATE diagnoses d SET work_order_id = v.work_order_id
 FROM jsonb_to_recordset(%b::jsonb) AS v(complaint_id text, work_order_id text)
-WHERE d.complaint_id = v.complaint_id AND d.result ? 'work_order_id'
-  AND d.complaint_id = ANY(%b::text[])
+WHERE d.complaint_id = v.complaint_id AND d.complaint_id = ANY(%b::text[])
 """
 
 RELINK_REPEATS = """
