@@ -9,7 +9,10 @@ complaints; then, on the same database:
 * batch: ``service.submit_batch`` over the other complaints (what ``ingest complaints`` runs per
   file: set-based evidence, one upsert of the diagnoses, mass events, the work-order hook) and the
   engine alone on the same complaints — complaints/s;
-* the ratio of the batch rate to the one-by-one rate measured in the same run (the baseline).
+* the ratio of the batch rate to the one-by-one rate measured in the same run (the baseline);
+* ``ingest complaints --processes N``: the batch stored, then diagnosed by
+  ``parallel.diagnose_parts`` in one process and in --processes (complaints, diagnoses and orders
+  cleared before each), and the ratio of the two.
 
     .venv/bin/python bench/bench_diag_latency.py --cells 2000 --days 7 --complaints 3000
     .venv/bin/python bench/bench_diag_latency.py --scenario /tmp/big   # an existing scenario
@@ -30,6 +33,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -39,8 +43,9 @@ sys.path.insert(0, str(ROOT))
 from diagnostics import engine, service  # noqa: E402
 from diagnostics.complaints_cli import read_complaints  # noqa: E402
 from diagnostics.models import ComplaintIn  # noqa: E402
+from diagnostics.parallel import diagnose_parts  # noqa: E402
 from diagnostics.scoring import fresh_database, ingest_scenario  # noqa: E402
-from diagnostics.settings import get_diag_settings  # noqa: E402
+from diagnostics.settings import DiagnosticsSettings, get_diag_settings  # noqa: E402
 from kpi_ingest.csvsource import FileReport  # noqa: E402
 from netcomplaint.privacy import pii_key  # noqa: E402
 from netcomplaint.settings import get_settings  # noqa: E402
@@ -97,6 +102,7 @@ def main() -> None:
     parser.add_argument(
         "--loaded", type=Path, help="embedded data dir where --scenario is already loaded"
     )
+    parser.add_argument("--processes", type=int, default=2, help="for the parallel batch")
     args = parser.parse_args()
     # a loaded data dir brings its own PII key (or set NETCOMPLAINT_PII_KEY to the one it was
     # loaded with): complaints must hash MSISDNs as the subscribers were, or nobody is found
@@ -189,7 +195,32 @@ def main() -> None:
             f"  baseline one-by-one submit_complaint: {one_by_one:,.0f} complaints/s "
             f"→ batch is {rate / one_by_one:.1f}× faster"
         )
+        rates = {n: parallel_rate(conn, url, batch, settings, key, n) for n in (1, args.processes)}
+        print(f"\ningest complaints --processes N ({len(batch)} complaints, stored first):")
+        for n, r in rates.items():
+            print(f"  diagnose_parts, {n} process(es): {r:,.0f} complaints/s")
+        print(f"  {args.processes} processes vs 1: {rates[args.processes] / rates[1]:.2f}×")
         print(f"\nmean single engine latency {statistics.mean(engine_times) * 1000:.1f} ms")
+
+
+def parallel_rate(
+    conn: psycopg.Connection[Any],
+    url: str,
+    batch: list[ComplaintIn],
+    settings: DiagnosticsSettings,
+    key: bytes,
+    processes: int,
+) -> float:
+    """Complaints/s of diagnose_parts over the batch, stored afresh (its process start included)."""
+    conn.execute("TRUNCATE complaints, mass_events, work_orders CASCADE")
+    _, ids = service.store_batch(conn, batch, key=key)
+    conn.commit()
+    t0 = time.perf_counter()
+    out = diagnose_parts(conn, url, ids, settings, processes)
+    seconds = time.perf_counter() - t0
+    if out.failed:
+        raise SystemExit(f"{out.failed} failed: {out.errors[:3]}")
+    return len(ids) / seconds
 
 
 if __name__ == "__main__":

@@ -46,6 +46,16 @@ class BatchResult:
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # external_id → body
     errors: list[str] = field(default_factory=list)
 
+    def add(self, other: BatchResult) -> None:
+        """Count ``other`` in (another file's, or another process's part)."""
+        self.created += other.created
+        self.existing += other.existing
+        self.diagnosed += other.diagnosed
+        self.failed += other.failed
+        self.by_cause.update(other.by_cause)
+        self.bodies.update(other.bodies)
+        self.errors.extend(other.errors)
+
     def summary(self) -> str:
         causes = ", ".join(f"{c} {n}" for c, n in self.by_cause.most_common()) or "none"
         return (

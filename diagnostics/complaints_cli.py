@@ -9,7 +9,9 @@ import typer
 from pydantic import ValidationError
 
 from diagnostics.models import ComplaintIn
-from diagnostics.service import BatchResult, submit_batch
+from diagnostics.parallel import diagnose_parts
+from diagnostics.service import BatchResult, store_batch, submit_batch
+from diagnostics.settings import get_diag_settings
 from kpi_ingest import values as v
 from kpi_ingest.csvsource import Column, FileReport, parse_columns_option, read_rows
 from kpi_ingest.reference_cli import options_key
@@ -17,7 +19,7 @@ from kpi_ingest.run import ingest_files
 from netcomplaint.privacy import pii_key
 from netcomplaint.runtime import cli_errors, database
 from netcomplaint.settings import get_settings
-from storage.db import Conn
+from storage.db import Conn, resolve_url
 
 TEXT_COLUMNS = (
     "msisdn",
@@ -78,25 +80,39 @@ def complaints_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="reject a file with any bad row")
     ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=64,
+            help="diagnose in N processes once each file is stored "
+            "[default: NETCOMPLAINT_DIAGNOSIS_PROCESSES, 1]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load bulk complaint CSV files: store and diagnose each complaint (set-based batches)."""
     rename = parse_columns_option(columns)
     settings = get_settings()
+    diag_settings = get_diag_settings()
+    processes = processes or diag_settings.diagnosis_processes
     zone_name = tz or settings.default_tz
     v.zone(zone_name)  # unknown zone: one clear error before any file is read
     key = pii_key(settings)
     total = BatchResult()
+    to_diagnose: list[str] = []  # with --processes > 1: ids of committed files, diagnosed after
 
     def load(conn: Conn, path: Path, report: FileReport) -> int:
         complaints = read_complaints(path, report, rename, zone_name)
         if strict and report.errors:
             return 0  # the runner rejects the file
-        result = submit_batch(conn, complaints, key=key)
-        total.created += result.created
-        total.existing += result.existing
-        total.diagnosed += result.diagnosed
-        total.failed += result.failed
-        total.by_cause.update(result.by_cause)
+        if processes > 1:
+            result, ids = store_batch(conn, complaints, key=key)
+            to_diagnose.extend(ids)  # a file rolled back leaves ids that are skipped
+        else:
+            result = submit_batch(conn, complaints, settings=diag_settings, key=key)
+        total.add(result)
         return result.created
 
     with database() as conn:
@@ -108,8 +124,13 @@ def complaints_command(
             strict=strict,
             options_key=options_key(columns, tz, None),
         )
+        if to_diagnose:
+            url = resolve_url(settings)
+            total.add(diagnose_parts(conn, url, to_diagnose, diag_settings, processes))
     typer.echo(run.summary())
     typer.echo(total.summary())
+    for error in dict.fromkeys(total.errors):  # kept stored; retried later
+        typer.echo(f"diagnosis failed: {error} (retry: netcomplaint diagnose --pending)", err=True)
     if run.failed:
         raise typer.Exit(1)
 

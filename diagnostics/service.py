@@ -123,9 +123,7 @@ def to_record(
     )
 
 
-def _insert(
-    conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
-) -> dict[str, str]:
+def _insert(conn: Conn, records: Sequence[ComplaintRecord]) -> dict[str, str]:
     """Insert; returns {external_id: complaint_id} of the rows actually created."""
     if len(records) == 1:  # the API's case: a plain prepared INSERT, no arrays to build
         rows = conn.execute(INSERT_ONE_SQL, record_row(records[0])).fetchall()
@@ -150,7 +148,7 @@ def submit_complaint(
 ) -> SubmitResult:
     """Store (committed), diagnose, store the diagnosis; see the module docstring."""
     settings = settings or get_diag_settings()
-    complaint_id, created, _ = store_complaint(conn, complaint, settings=settings, key=key)
+    complaint_id, created, _ = store_complaint(conn, complaint, key=key)
     body = diagnose_stored(conn, complaint_id, settings=settings)
     return SubmitResult(complaint_id, created, body)
 
@@ -165,26 +163,18 @@ class Stored:
 
 
 def store_complaint(
-    conn: Conn,
-    complaint: ComplaintIn,
-    *,
-    settings: DiagnosticsSettings | None = None,
-    key: bytes | None = None,
+    conn: Conn, complaint: ComplaintIn, *, key: bytes | None = None
 ) -> tuple[str, bool, str]:
     """Store one complaint and commit (never lost); ``(complaint_id, created, status)``, where a
     repeated ``external_id`` gives the stored complaint's id and diagnosis status."""
-    stored = store_complaints(conn, [complaint], settings=settings, key=key)[complaint.external_id]
+    stored = store_complaints(conn, [complaint], key=key)[complaint.external_id]
     if isinstance(stored, Exception):
         raise stored
     return stored.complaint_id, stored.created, stored.status
 
 
 def store_complaints(
-    conn: Conn,
-    complaints: Sequence[ComplaintIn],
-    *,
-    settings: DiagnosticsSettings | None = None,
-    key: bytes | None = None,
+    conn: Conn, complaints: Sequence[ComplaintIn], *, key: bytes | None = None
 ) -> dict[str, Stored | Exception]:
     """Store complaints and commit (never lost): per ``external_id`` its stored complaint, or the
     error that kept that one out. The first of a repeated ``external_id`` wins.
@@ -193,13 +183,12 @@ def store_complaints(
     when the database refuses it, each is stored alone so an error stays with its complaint.
     A lost connection is raised.
     """
-    settings = settings or get_diag_settings()
     key = key or pii_key(get_settings())
     records: dict[str, ComplaintRecord] = {}
     for c in complaints:
         records.setdefault(c.external_id, to_record(c, key))
     try:
-        stored = _store_records(conn, list(records.values()), settings)
+        stored = _store_records(conn, list(records.values()))
         conn.commit()
         return stored
     except psycopg.Error:
@@ -210,7 +199,7 @@ def store_complaints(
     out: dict[str, Stored | Exception] = {}
     for record in records.values():
         try:
-            out.update(_store_records(conn, [record], settings))
+            out.update(_store_records(conn, [record]))
             conn.commit()
         except psycopg.Error as exc:
             if conn.broken or conn.closed:
@@ -220,10 +209,8 @@ def store_complaints(
     return out
 
 
-def _store_records(
-    conn: Conn, records: Sequence[ComplaintRecord], settings: DiagnosticsSettings
-) -> dict[str, Stored | Exception]:
-    created = _insert(conn, records, settings)
+def _store_records(conn: Conn, records: Sequence[ComplaintRecord]) -> dict[str, Stored | Exception]:
+    created = _insert(conn, records)
     out: dict[str, Stored | Exception] = {e: Stored(c, True, "pending") for e, c in created.items()}
     old = [r.external_id for r in records if r.external_id not in created]
     if old:
@@ -341,15 +328,33 @@ def submit_batch(
 ) -> BatchResult:
     """Store and diagnose many complaints inside the caller's transaction (no commit)."""
     settings = settings or get_diag_settings()
+    out, records = _store_batch(conn, complaints, key, keep_bodies)
+    diagnose_in_chunks(conn, records, settings, out, keep_bodies)
+    return out
+
+
+def store_batch(
+    conn: Conn, complaints: Sequence[ComplaintIn], *, key: bytes | None = None
+) -> tuple[BatchResult, list[str]]:
+    """Store many complaints inside the caller's transaction (no commit), without diagnosing
+    them: the counts, and the ids still to diagnose (new, and stored before but not done), in
+    file order. ``diagnostics.parallel`` diagnoses them once they are committed."""
+    out, records = _store_batch(conn, complaints, key, False)
+    return out, [r.complaint_id for r in records]
+
+
+def _store_batch(
+    conn: Conn, complaints: Sequence[ComplaintIn], key: bytes | None, keep_bodies: bool
+) -> tuple[BatchResult, list[ComplaintRecord]]:
     key = key or pii_key(get_settings())
     out = BatchResult()
     if not complaints:
-        return out
+        return out, []
     seen: dict[str, ComplaintRecord] = {}
     for c in complaints:  # the first of a repeated external_id wins, as with the API
         seen.setdefault(c.external_id, to_record(c, key))
     records = list(seen.values())
-    created = _insert(conn, records, settings)
+    created = _insert(conn, records)
     out.created = len(created)
     fresh = [r for r in records if created.get(r.external_id) == r.complaint_id]
     old = [r.external_id for r in records if r.external_id not in created]
@@ -362,8 +367,7 @@ def submit_batch(
             done_ids = [str(r[0]) for r in rows if r[-1] == "done"]
             for body in _bodies(conn, done_ids).values():
                 out.bodies[body["external_id"]] = body
-    diagnose_in_chunks(conn, [*fresh, *retry], settings, out, keep_bodies)
-    return out
+    return out, [*fresh, *retry]
 
 
 def diagnose_pending(

@@ -283,6 +283,13 @@ class DiagnosticsSettings(BaseSettings):
     diagnosis_batch_size: int = Field(
         default=1000, ge=1, description="complaints diagnosed per set-based round"
     )
+    diagnosis_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="processes that diagnose the complaints of ingest complaints (1: in the "
+        "command's own process, inside each file's transaction)",
+    )
     diagnosis_max_attempts: int = Field(
         default=5, ge=1, description="diagnosis attempts before a complaint stays failed"
     )

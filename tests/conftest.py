@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from diagnostics.settings import get_diag_settings
 from netcomplaint.settings import CoreSettings, get_settings
 from storage.migrate import migrate
 from storage.server import embedded_server
@@ -110,8 +111,10 @@ def settings(nc_env: dict[str, str]) -> CoreSettings:
 @pytest.fixture(autouse=True)
 def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()
+    get_diag_settings.cache_clear()
     yield
     get_settings.cache_clear()
+    get_diag_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -343,9 +343,15 @@ def test_bad_complaint_file_is_one_line_error(
     assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.stderr
 
 
+@pytest.mark.parametrize("processes", [[], ["--processes", "2"]], ids=["inline", "processes"])
 def test_ingest_complaints_batch(
-    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+    nc_env: dict[str, str],
+    conn: psycopg.Connection[Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    processes: list[str],
 ) -> None:
+    monkeypatch.setenv("NETCOMPLAINT_DIAGNOSIS_BATCH_SIZE", "3")  # three parts for two processes
     FAULT[0] = {"availability_pct": 0.0}
     t = f.town(conn, fault=in_problem_hours(18, 22))
     f.alarm(conn, "A1", t.site.site_id, "power", t.now - timedelta(hours=2), None)
@@ -397,9 +403,8 @@ def test_ingest_complaints_batch(
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerows(rows)
-    result = runner.invoke(
-        app, ["ingest", "complaints", str(path), "--columns", "id=external_id", "--tz", "UTC"]
-    )
+    ingest = ["ingest", "complaints", str(path), "--columns", "id=external_id", "--tz", "UTC"]
+    result = runner.invoke(app, [*ingest, *processes])
     assert result.exit_code == 0, result.output
     assert "7 new" in result.stdout and "outage 7" in result.stdout, result.stdout
     assert "reported_at" in result.stderr  # the bad row is reported with its field
@@ -407,13 +412,12 @@ def test_ingest_complaints_batch(
         "SELECT primary_cause, count(*), count(DISTINCT mass_event_id) FROM diagnoses GROUP BY 1"
     ).fetchall()
     assert causes == [("outage", 7, 1)]
+    assert conn.execute("SELECT count(*) FROM work_orders").fetchone() == (1,)
     inferred = conn.execute(
         "SELECT symptom, symptom_inferred FROM complaints WHERE external_id = 'B0'"
     ).fetchone()
     assert inferred == ("no_signal", True)
-    again = runner.invoke(
-        app, ["ingest", "complaints", str(path), "--columns", "id=external_id", "--tz", "UTC"]
-    )
+    again = runner.invoke(app, [*ingest, *processes])
     assert again.exit_code == 0 and "already loaded" in again.stdout
     assert conn.execute("SELECT count(*) FROM complaints").fetchone() == (7,)
 

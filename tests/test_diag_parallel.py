@@ -1,0 +1,74 @@
+"""Diagnosing stored complaints in several processes (``diagnostics.parallel``); the CLI path
+(``ingest complaints --processes 2``) is in test_diag_cli.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from typer.testing import CliRunner
+
+from diagnostics.models import parse_complaint
+from diagnostics.parallel import diagnose_parts
+from diagnostics.service import store_batch
+from diagnostics.settings import DiagnosticsSettings
+from netcomplaint.cli import app
+from netcomplaint.settings import CoreSettings
+from storage.db import connect
+from tests import test_diag_factories as f
+
+NOWHERE = "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2"  # nothing listens on port 9
+
+
+def _stored(conn: psycopg.Connection[Any], n: int) -> list[str]:
+    t = f.town(conn)
+    complaints = [
+        parse_complaint(
+            f.complaint(f"P{k}", *t.place, "slow_data", t.now + timedelta(minutes=k), f"139{k:08d}")
+        )
+        for k in range(n)
+    ]
+    out, ids = store_batch(conn, complaints, key=b"test-pii-key")
+    conn.commit()
+    assert out.created == n and len(ids) == n
+    return ids
+
+
+def test_parts_are_diagnosed_by_several_processes_in_file_order(
+    settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
+) -> None:
+    ids = _stored(conn, 5)
+    with connect(settings, db_url) as own:
+        out = diagnose_parts(own, db_url, ids, DiagnosticsSettings(diagnosis_batch_size=2), 2)
+    assert (out.diagnosed, out.failed, out.errors) == (5, 0, [])
+    rows = conn.execute(
+        "SELECT c.complaint_id, c.diagnosis_status, c.diagnosis_attempts, d.primary_cause"
+        " FROM complaints c JOIN diagnoses d USING (complaint_id) ORDER BY c.complaint_id"
+    ).fetchall()
+    assert sorted(r[0] for r in rows) == sorted(ids)  # each diagnosed exactly once
+    assert all(r[1:3] == ("done", 1) for r in rows)
+    assert sum(out.by_cause.values()) == 5
+
+
+def test_a_process_that_cannot_diagnose_leaves_its_complaints_to_retry(
+    settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
+) -> None:
+    ids = _stored(conn, 4)
+    with connect(settings, db_url) as own:
+        out = diagnose_parts(own, NOWHERE, ids, DiagnosticsSettings(diagnosis_batch_size=2), 2)
+    assert (out.diagnosed, out.failed) == (0, 4)
+    assert out.errors and all("cannot reach the database" in e for e in out.errors)
+    statuses = conn.execute("SELECT DISTINCT diagnosis_status FROM complaints").fetchall()
+    assert statuses == [("pending",)]  # stored, never lost
+    retried = CliRunner().invoke(app, ["diagnose", "--pending"])
+    assert retried.exit_code == 0 and "diagnosed 4" in retried.stdout, retried.output
+
+
+def test_one_part_is_diagnosed_without_starting_a_process(
+    settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
+) -> None:
+    ids = _stored(conn, 3)
+    with connect(settings, db_url) as own:  # the unreachable URL is never used: no process
+        out = diagnose_parts(own, NOWHERE, ids, DiagnosticsSettings(), 4)
+    assert (out.diagnosed, out.failed) == (3, 0)
