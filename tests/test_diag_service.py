@@ -22,6 +22,7 @@ from diagnostics.service import (
 )
 from diagnostics.settings import DiagnosticsSettings
 from netcomplaint.errors import InputError, NotFoundError
+from storage.migrate import migrate
 from tests import test_diag_factories as f
 from workorders import hooks as workorder_hooks
 
@@ -207,6 +208,23 @@ def test_work_order_id_from_the_hook_is_stored(
     complaint, diagnosis = seen[0]
     assert "msisdn" not in complaint and complaint["msisdn_masked"] == "136****6000"
     assert diagnosis["primary_cause"] == "outage"
+
+
+def test_diagnoses_stored_before_the_ids_were_columns_keep_their_work_order(
+    conn: psycopg.Connection[Any], db_url: str, nc_env: dict[str, str]
+) -> None:
+    t = outage_town(conn)
+    r = submit(conn, "OLD1", *t.place, "no_signal", t.now, "13600136001")
+    conn.execute(  # as migrations up to 021 stored it: the ids in the JSON only
+        "UPDATE diagnoses SET work_order_id = NULL,"
+        ' result = result || \'{"work_order_id": "WO-OLD-1", "mass_event_id": null}\''
+    )
+    conn.execute("DELETE FROM schema_migrations WHERE version = 22")
+    conn.commit()
+    with psycopg.connect(db_url, autocommit=True) as admin:
+        assert migrate(admin) == ["022_diagnosis_ids"]
+    assert get_complaint(conn, r.complaint_id)["diagnosis"]["work_order_id"] == "WO-OLD-1"
+    assert conn.execute("SELECT work_order_id FROM diagnoses").fetchone() == ("WO-OLD-1",)
 
 
 def test_a_failing_hook_does_not_lose_the_diagnosis(
