@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 from typer.testing import CliRunner
 
+from diagnostics.chunked import BatchResult
 from diagnostics.models import parse_complaint
 from diagnostics.parallel import diagnose_parts
 from diagnostics.service import store_batch
@@ -35,12 +36,20 @@ def _stored(conn: psycopg.Connection[Any], n: int) -> list[str]:
     return ids
 
 
-def test_parts_are_diagnosed_by_several_processes_in_file_order(
+def _diagnosed(
+    settings: CoreSettings, db_url: str, ids: list[str], workers_url: str, processes: int, part: int
+) -> BatchResult:
+    """diagnose_parts on a connection of its own, its processes connecting to ``workers_url``."""
+    with connect(settings, db_url) as own:
+        diag = DiagnosticsSettings(diagnosis_batch_size=part)
+        return diagnose_parts(own, workers_url, ids, diag, processes)
+
+
+def test_parts_are_diagnosed_by_several_processes_each_once(
     settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
 ) -> None:
     ids = _stored(conn, 5)
-    with connect(settings, db_url) as own:
-        out = diagnose_parts(own, db_url, ids, DiagnosticsSettings(diagnosis_batch_size=2), 2)
+    out = _diagnosed(settings, db_url, ids, db_url, processes=2, part=2)
     assert (out.diagnosed, out.failed, out.errors) == (5, 0, [])
     rows = conn.execute(
         "SELECT c.complaint_id, c.diagnosis_status, c.diagnosis_attempts, d.primary_cause"
@@ -55,8 +64,7 @@ def test_a_process_that_cannot_diagnose_leaves_its_complaints_to_retry(
     settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
 ) -> None:
     ids = _stored(conn, 4)
-    with connect(settings, db_url) as own:
-        out = diagnose_parts(own, NOWHERE, ids, DiagnosticsSettings(diagnosis_batch_size=2), 2)
+    out = _diagnosed(settings, db_url, ids, NOWHERE, processes=2, part=2)
     assert (out.diagnosed, out.failed) == (0, 4)
     assert out.errors and all("cannot reach the database" in e for e in out.errors)
     statuses = conn.execute("SELECT DISTINCT diagnosis_status FROM complaints").fetchall()
@@ -68,7 +76,6 @@ def test_a_process_that_cannot_diagnose_leaves_its_complaints_to_retry(
 def test_one_part_is_diagnosed_without_starting_a_process(
     settings: CoreSettings, conn: psycopg.Connection[Any], db_url: str
 ) -> None:
-    ids = _stored(conn, 3)
-    with connect(settings, db_url) as own:  # the unreachable URL is never used: no process
-        out = diagnose_parts(own, NOWHERE, ids, DiagnosticsSettings(), 4)
+    ids = _stored(conn, 3)  # one part: the unreachable URL is never used, no process starts
+    out = _diagnosed(settings, db_url, ids, NOWHERE, processes=4, part=1000)
     assert (out.diagnosed, out.failed) == (3, 0)
