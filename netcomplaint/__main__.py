@@ -1,4 +1,4 @@
 from netcomplaint.cli import main
 
-if __name__ == "__main__":  # multiprocessing's spawn imports this module again in its workers
+if __name__ == "__main__":  # importable without running the command line
     main()
