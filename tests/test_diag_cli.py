@@ -13,6 +13,8 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from diagnostics import complaints_cli
+from diagnostics.parallel import diagnose_parts
 from diagnostics.settings import DiagnosticsSettings
 from netcomplaint.cli import app
 from tests import test_diag_factories as f
@@ -352,6 +354,13 @@ def test_ingest_complaints_batch(
     processes: list[str],
 ) -> None:
     monkeypatch.setenv("NETCOMPLAINT_DIAGNOSIS_BATCH_SIZE", "3")  # three parts for two processes
+    pools: list[tuple[int, int]] = []  # (complaints, processes) of each diagnose_parts call
+
+    def recorded(conn: Any, url: str, ids: Any, settings: Any, n: int) -> Any:
+        pools.append((len(ids), n))
+        return diagnose_parts(conn, url, ids, settings, n)
+
+    monkeypatch.setattr(complaints_cli, "diagnose_parts", recorded)
     FAULT[0] = {"availability_pct": 0.0}
     t = f.town(conn, fault=in_problem_hours(18, 22))
     f.alarm(conn, "A1", t.site.site_id, "power", t.now - timedelta(hours=2), None)
@@ -407,6 +416,7 @@ def test_ingest_complaints_batch(
     result = runner.invoke(app, [*ingest, *processes])
     assert result.exit_code == 0, result.output
     assert "7 new" in result.stdout and "outage 7" in result.stdout, result.stdout
+    assert pools == ([(7, 2)] if processes else [])  # stored first, then diagnosed in processes
     assert "reported_at" in result.stderr  # the bad row is reported with its field
     causes = conn.execute(
         "SELECT primary_cause, count(*), count(DISTINCT mass_event_id) FROM diagnoses GROUP BY 1"
