@@ -84,10 +84,10 @@ def complaints_command(
         int | None,
         typer.Option(
             "--processes",
-            min=1,
+            min=0,
             max=64,
-            help="diagnose in N processes once each file is stored "
-            "[default: NETCOMPLAINT_DIAGNOSIS_PROCESSES, 1]",
+            help="diagnose each file in N processes once it is stored; 0: one per core for a "
+            "file of 2,000 complaints or more [default: NETCOMPLAINT_DIAGNOSIS_PROCESSES, 0]",
             show_default=False,
         ),
     ] = None,
@@ -96,20 +96,23 @@ def complaints_command(
     rename = parse_columns_option(columns)
     settings = get_settings()
     diag_settings = get_diag_settings()
-    processes = processes or diag_settings.diagnosis_processes
     zone_name = tz or settings.default_tz
     v.zone(zone_name)  # unknown zone: one clear error before any file is read
     key = pii_key(settings)
     total = BatchResult()
-    to_diagnose: list[str] = []  # with --processes > 1: ids of committed files, diagnosed after
+    to_diagnose: list[str] = []  # ids of the files committed first, diagnosed in processes after
+    workers = 1
 
     def load(conn: Conn, path: Path, report: FileReport) -> int:
         complaints = read_complaints(path, report, rename, zone_name)
         if strict and report.errors:
             return 0  # the runner rejects the file
-        if processes > 1:
+        nonlocal workers
+        wanted = diag_settings.processes_for(len(complaints), processes)
+        if wanted > 1:
             result, ids = store_batch(conn, complaints, key=key)
             to_diagnose.extend(ids)  # a file rolled back leaves ids that are skipped
+            workers = max(workers, wanted)
         else:
             result = submit_batch(conn, complaints, settings=diag_settings, key=key)
         total.add(result)
@@ -126,7 +129,7 @@ def complaints_command(
         )
         if to_diagnose:
             url = resolve_url(settings)
-            total.add(diagnose_parts(conn, url, to_diagnose, diag_settings, processes))
+            total.add(diagnose_parts(conn, url, to_diagnose, diag_settings, workers))
     typer.echo(run.summary())
     typer.echo(total.summary())
     for error in dict.fromkeys(total.errors):  # kept stored; retried later

@@ -9,6 +9,7 @@ cell, busy-hour PRB above 80 % = congested, setup success below 98 % and drop ra
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -284,15 +285,33 @@ class DiagnosticsSettings(BaseSettings):
         default=1000, ge=1, description="complaints diagnosed per set-based round"
     )
     diagnosis_processes: int = Field(
-        default=1,
-        ge=1,
+        default=0,
+        ge=0,
         le=64,
-        description="processes that diagnose the complaints of ingest complaints (1: in the "
-        "command's own process, inside each file's transaction)",
+        description="processes that diagnose a file of ingest complaints: 0 = one per CPU core "
+        "(<= 8) for a file of at least diagnosis_parallel_min complaints, a smaller one in the "
+        "command's own process; 1 = always in the command's own process, inside each file's "
+        "transaction",
+    )
+    diagnosis_parallel_min: int = Field(
+        default=2000,
+        ge=1,
+        description="with diagnosis_processes 0, the smallest file diagnosed in several "
+        "processes (measured: below ~2,000 complaints, starting them costs what they save)",
     )
     diagnosis_max_attempts: int = Field(
         default=5, ge=1, description="diagnosis attempts before a complaint stays failed"
     )
+
+    def processes_for(self, complaints: int, asked: int | None = None) -> int:
+        """Processes to diagnose a file of ``complaints`` with: ``asked`` (``--processes``),
+        else ``diagnosis_processes``; 0 picks one per core for a big enough file."""
+        wanted = self.diagnosis_processes if asked is None else asked
+        if wanted > 0:
+            return wanted
+        if complaints < self.diagnosis_parallel_min:
+            return 1
+        return max(1, min(8, os.cpu_count() or 1))
 
 
 @lru_cache(maxsize=1)

@@ -345,7 +345,9 @@ def test_bad_complaint_file_is_one_line_error(
     assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.stderr
 
 
-@pytest.mark.parametrize("processes", [[], ["--processes", "2"]], ids=["inline", "processes"])
+@pytest.mark.parametrize(
+    "processes", [[], ["--processes", "2"], ["auto"]], ids=["inline", "processes", "auto"]
+)
 def test_ingest_complaints_batch(
     nc_env: dict[str, str],
     conn: psycopg.Connection[Any],
@@ -354,6 +356,11 @@ def test_ingest_complaints_batch(
     processes: list[str],
 ) -> None:
     monkeypatch.setenv("NETCOMPLAINT_DIAGNOSIS_BATCH_SIZE", "3")  # three parts for two processes
+    parallel = bool(processes)
+    if processes == ["auto"]:  # the default: one process per core for a file this big
+        monkeypatch.setenv("NETCOMPLAINT_DIAGNOSIS_PARALLEL_MIN", "7")
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        processes = []
     pools: list[tuple[int, int]] = []  # (complaints, processes) of each diagnose_parts call
 
     def recorded(conn: Any, url: str, ids: Any, settings: Any, n: int) -> Any:
@@ -416,7 +423,7 @@ def test_ingest_complaints_batch(
     result = runner.invoke(app, [*ingest, *processes])
     assert result.exit_code == 0, result.output
     assert "7 new" in result.stdout and "outage 7" in result.stdout, result.stdout
-    assert pools == ([(7, 2)] if processes else [])  # stored first, then diagnosed in processes
+    assert pools == ([(7, 2)] if parallel else [])  # stored first, then diagnosed in processes
     assert "reported_at" in result.stderr  # the bad row is reported with its field
     causes = conn.execute(
         "SELECT primary_cause, count(*), count(DISTINCT mass_event_id) FROM diagnoses GROUP BY 1"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from typer.testing import CliRunner
 
 from diagnostics.chunked import BatchResult
@@ -79,3 +80,17 @@ def test_one_part_is_diagnosed_without_starting_a_process(
     ids = _stored(conn, 3)  # one part: the unreachable URL is never used, no process starts
     out = _diagnosed(settings, db_url, ids, NOWHERE, processes=4, part=1000)
     assert (out.diagnosed, out.failed) == (3, 0)
+
+
+def test_processes_default_to_one_per_core_for_big_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    settings = DiagnosticsSettings(diagnosis_parallel_min=2000)
+    assert settings.processes_for(1999) == 1  # starting processes would cost what they save
+    assert settings.processes_for(2000) == 2
+    assert settings.processes_for(10, asked=3) == 3  # --processes 3
+    assert settings.processes_for(5000, asked=1) == 1
+    assert DiagnosticsSettings(diagnosis_processes=4).processes_for(10) == 4
+    monkeypatch.setattr("os.cpu_count", lambda: 32)
+    assert settings.processes_for(5000) == 8
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert settings.processes_for(5000) == 1
