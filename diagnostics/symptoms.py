@@ -5,7 +5,8 @@ Pure keyword rules: each symptom has phrases with weights; the longest phrase wi
 overlap (只有一两格 counts once, not also as 一两格), weights add up per symptom, and the highest
 total wins. Ties go to the more specific symptom (roaming, SMS and call set-up failures before the
 general signal ones). The handbook's keywords (信号不好, 只有一两格, 断断续续, 打不出去,
-无任何提示音, 听不清楚) are all here.
+无任何提示音, 听不清楚) are all here. Text that uses none of the phrases goes to the (topic,
+problem) fallback of ``symptom_words`` ("刷视频一直转圈": data + slow → slow_data).
 
 >>> infer_symptom("家里信号不好，只有一两格")
 'weak_signal'
@@ -20,9 +21,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Ties are broken by this order (first = most specific).
+from diagnostics.symptom_words import composed_symptom
+
+# Ties are broken by this order (first = most specific, or the root of the others).
 PRIORITY = (
     "roaming_failure",
+    "no_signal",  # no signal brings the failed calls, SMS and data said beside it
     "sms_failure",
     "cannot_receive",
     "cannot_call",
@@ -30,21 +34,26 @@ PRIORITY = (
     "no_data",
     "slow_data",
     "poor_voice",
-    "no_signal",
     "weak_signal",
 )
 
 _CANT = r"(?:can ?not|can'?t|cant|unable to|could ?n[o']?t|won'?t|doesn'?t|don'?t|not able to)"
 
-# (symptom, weight, pattern). Chinese patterns are plain substrings; English are regexes on
-# lower-cased text with word boundaries.
+# (symptom, weight, pattern), all regexes on the lower-cased text. Chinese ones are mostly plain
+# phrases (a gap like 通话.{0,6}断 catches 通话中突然断了); English ones match whole words.
 _ZH: tuple[tuple[str, float, str], ...] = (
     ("roaming_failure", 2, "漫游"),
     ("roaming_failure", 1.5, "出国"),
     ("roaming_failure", 1.5, "境外"),
     ("roaming_failure", 1.5, "国外"),
+    ("roaming_failure", 2, "(?:到|去|在)外地"),
     ("roaming_failure", 1, "外地"),
     ("roaming_failure", 1, "出差"),
+    (
+        "roaming_failure",
+        2,
+        "香港|澳门|台湾|日本|韩国|泰国|新加坡|马来西亚|越南|美国|英国|法国|德国|欧洲|迪拜|澳大利亚",
+    ),
     ("sms_failure", 2, "短信"),
     ("sms_failure", 1.5, "验证码"),
     ("sms_failure", 1, "彩信"),
@@ -57,9 +66,13 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("no_signal", 1.5, "零格"),
     ("no_signal", 2, "仅限紧急呼叫"),
     ("no_signal", 1.5, "搜不到网"),
+    ("no_signal", 1.5, "正在搜索|搜索网络|一直在搜索"),
+    ("no_signal", 2, "信号都没有"),
+    ("no_signal", 2, "信号.{0,2}没了"),
     ("weak_signal", 2, "信号不好"),
     ("weak_signal", 2, "信号差"),
     ("weak_signal", 2, "信号弱"),
+    ("weak_signal", 1.5, "信号.{0,3}(?:差|弱|不好|不稳)"),
     ("weak_signal", 2, "只有一两格"),
     ("weak_signal", 1.5, "一两格"),
     ("weak_signal", 1.5, "只有一格"),
@@ -67,6 +80,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1, "信号时有时无"),
     ("weak_signal", 1, "信号很差"),
     ("weak_signal", 1, "覆盖"),
+    ("weak_signal", 1.5, "(?:只有|仅有?|只剩|掉到|变成)(?:2g|3g)"),
     ("call_drop", 2, "掉话"),
     ("call_drop", 1.5, "通话中断"),
     ("call_drop", 1.5, "自动挂断"),
@@ -74,7 +88,9 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 1.5, "电话断了"),
     ("call_drop", 1, "掉线"),
     ("call_drop", 1.5, "通话经常断"),
+    ("call_drop", 1.5, "(?:通话|电话|说着说着|打着打着).{0,6}?(?<!时)断(?!断续|续)"),
     ("poor_voice", 2, "断断续续"),
+    ("poor_voice", 2, "时断时续"),
     ("poor_voice", 2, "听不清楚"),
     ("poor_voice", 2, "听不清"),
     ("poor_voice", 1.5, "杂音"),
@@ -82,6 +98,10 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("poor_voice", 1.5, "串线"),
     ("poor_voice", 1, "声音"),
     ("poor_voice", 1, "通话质量"),
+    ("poor_voice", 2, "(?:通话|语音)质量.{0,2}(?:差|不好)"),
+    ("poor_voice", 1.5, "机器人"),
+    ("poor_voice", 2, "听不到|听不见"),
+    ("poor_voice", 1.5, "单通"),
     ("cannot_call", 2, "打不出去"),
     ("cannot_call", 2, "打不出"),
     ("cannot_call", 2, "无法拨打"),
@@ -90,6 +110,13 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_call", 1.5, "呼叫失败"),
     ("cannot_call", 1.5, "无任何提示音"),
     ("cannot_call", 1, "不能打"),
+    (
+        "cannot_call",
+        2,
+        "拨(?:号|出去?|打).{0,6}(?:没有?(?:任何)?(?:反应|声音)|无反应|打不通|失败|自动结束)",
+    ),
+    ("cannot_call", 1.5, "打电话.{0,3}失败"),
+    ("cannot_call", 1.5, "打不了电话|电话打不了|打不通电话|电话打不通"),
     ("cannot_receive", 2, "打不进来"),
     ("cannot_receive", 2, "接不到电话"),
     ("cannot_receive", 2, "接不到"),
@@ -98,6 +125,10 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_receive", 1.5, "空号"),
     ("cannot_receive", 1, "不能接"),
     ("cannot_receive", 1, "打不通我"),
+    ("cannot_receive", 2, "打我电话.{0,4}(?:关机|空号|不在服务区|无法接通)"),
+    ("cannot_receive", 1, "来电"),
+    ("cannot_receive", 2, "无法接通|漏接|没响|不响"),
+    ("cannot_receive", 1.5, "未接来电|打我.{0,8}不在服务区|打.{0,4}我.{0,8}不在服务区"),
     ("slow_data", 2, "网速慢"),
     ("slow_data", 2, "上网慢"),
     ("slow_data", 2, "网络慢"),
@@ -106,68 +137,129 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 1, "视频卡"),
     ("slow_data", 1, "网速"),
     ("slow_data", 1, "卡顿"),
+    ("slow_data", 2, "(?:上网|网速|网络|网页|下载|加载).{0,2}(?:特别|很|非常|太|好)?慢"),
+    ("slow_data", 1.5, "(?:网络?|网页|视频).{0,2}卡|很卡"),
     ("no_data", 2, "无法上网"),
     ("no_data", 2, "上不了网"),
     ("no_data", 2, "不能上网"),
     ("no_data", 1.5, "没有网"),
     ("no_data", 1.5, "断网"),
     ("no_data", 1, "流量用不了"),
+    ("no_data", 2, "(?:移动)?数据.{0,4}(?:用不了|连不上|连接不上|不能用)"),
+    ("no_data", 2, "连不上网"),
+    ("no_data", 2, "上网.{0,6}(?:不行|不了|不能用)"),
+    ("no_data", 1, "打不开"),
 )
 
 _EN: tuple[tuple[str, float, str], ...] = (
     ("roaming_failure", 2, r"roam\w*"),
-    ("roaming_failure", 1.5, r"abroad|overseas"),
+    ("roaming_failure", 2, r"abroad|overseas"),
+    ("roaming_failure", 2, r"since (?:i )?arriv\w*|(?:after|since) (?:i )?land\w*|travell?ing in"),
     ("roaming_failure", 1, r"another country|visited network|foreign network"),
     ("sms_failure", 2, r"sms|text messages?|texts?"),
     ("sms_failure", 1.5, r"verification codes?|otp"),
+    ("sms_failure", 2, r"short messages?"),
+    ("sms_failure", 1.5, r"msgs?"),
     ("no_signal", 2, r"no (?:signal|service|coverage|network|bars?)"),
     ("no_signal", 2, r"zero bars?"),
-    ("no_signal", 2, r"emergency calls? only"),
-    ("no_signal", 1.5, r"signal (?:is )?(?:gone|lost)"),
+    ("no_signal", 2, r"emergency calls? only|sos(?: only)?"),
+    ("no_signal", 1.5, r"los(?:e|es|ing) (?:the |my )?(?:signal|network|service)"),
+    (
+        "no_signal",
+        1.5,
+        r"signal (?:is )?(?:gone|lost)|(?:loss|lost) of (?:service|signal)|searching",
+    ),
+    ("no_signal", 2, _CANT + r" get (?:any )?(?:signal|reception|service|bars?)"),
+    ("no_signal", 1.5, r"signal (?:keeps )?(?:disappear\w*|vanish\w*)|dead (?:zone|spot)"),
     ("weak_signal", 2, r"(?:weak|poor|bad|low|terrible) (?:signal|reception|coverage)"),
     ("weak_signal", 1.5, r"(?:one|1|two|2) bars?"),
     ("weak_signal", 1, r"signal (?:is )?(?:weak|poor|bad)"),
+    ("weak_signal", 1.5, r"no (?:5g|4g|lte)(?: signal| coverage| network)?"),
     (
         "call_drop",
         2,
-        r"(?:calls?|it) (?:keeps? |keep on |often |always )?(?:drop|dropping|dropped|cut "
-        r"off|cuts "
-        r"off)",
+        r"(?:calls?|it) (?:keeps? |keep on |often |always )?"
+        r"(?:drop|dropping|dropped|cut off|cuts off|cutting off|cut out|cuts out|cutting out)",
     ),
     ("call_drop", 2, r"dropp?ed calls?|call drops?"),
     ("call_drop", 1, r"hangs? up by itself"),
-    ("poor_voice", 2, r"choppy|breaking up|robotic"),
+    ("poor_voice", 2, r"choppy|breaks? up|breaking up|robotic|one[- ]way audio"),
     ("poor_voice", 2, _CANT + r" hear"),
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),
-    ("poor_voice", 1, r"voice quality|garbled"),
+    ("poor_voice", 1.5, r"(?:call|voice|audio|sound) quality|garbled|muffled|distorted"),
     ("cannot_call", 2, _CANT + r" (?:make |place )?(?:a )?(?:phone )?calls?(?! me)"),
-    ("cannot_call", 1.5, r"calls? (?:fail|failing|won'?t go through)"),
+    (
+        "cannot_call",
+        1.5,
+        r"calls? (?:always |often |keep |keeps )?(?:fail|failing|won'?t go through)",
+    ),
+    ("cannot_call", 2, r"outgoing calls?|dial(?:l?ing)? out|call out"),
+    ("cannot_call", 1.5, r"try(?:ing)? to (?:call|dial|ring)"),
+    (
+        "cannot_call",
+        1.5,
+        r"dial(?:l?ing)? does nothing|no dial ?tone|calls? (?:don'?t|do not|won'?t) connect",
+    ),
     ("cannot_receive", 2, _CANT + r" (?:receive|get) (?:any )?(?:incoming )?calls?"),
     ("cannot_receive", 2, r"(?:nobody|no one|people) can'?t? ?(?:reach|call) me"),
     ("cannot_receive", 1.5, r"incoming calls?|number does not exist|unreachable"),
+    (
+        "cannot_receive",
+        2,
+        r"(?:straight|directly) to voicemail|never rings|(?:doesn'?t|does not|won'?t) ring",
+    ),
+    ("cannot_receive", 1.5, r"missed calls?|callers?|calling (?:me|him|her)"),
+    ("cannot_receive", 1.5, r"(?:say|says|said|hear) (?:that )?my phone is (?:off|switched off)"),
     ("slow_data", 2, r"slow (?:data|internet|speed|connection|browsing|download)"),
     ("slow_data", 1.5, r"(?:internet|data|speed) (?:is )?(?:very )?slow|buffering"),
     ("slow_data", 1, r"\bslow\b"),
+    ("slow_data", 2, r"takes? forever to load|loads? (?:very )?slowly"),
+    ("slow_data", 1.5, r"lag|laggy|lagging"),
     ("no_data", 2, r"no (?:data|internet|mobile data)"),
     ("no_data", 2, _CANT + r" (?:get online|browse|connect to the internet)"),
     ("no_data", 1.5, r"(?:mobile )?data (?:is )?(?:not working|doesn'?t work|down)"),
+    ("no_data", 1.5, r"(?:internet|data) (?:doesn'?t|does not|isn'?t|is not|not) work\w*"),
     ("no_data", 1, _CANT + r" connect"),
+    ("no_data", 1.5, r"nothing loads|" + _CANT + r" load"),
+    ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),
 )
 
 
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
     rules: list[tuple[str, float, re.Pattern[str]]] = []
-    for symptom, weight, phrase in _ZH:
-        rules.append((symptom, weight, re.compile(re.escape(phrase))))
+    for symptom, weight, pattern in _ZH:
+        rules.append((symptom, weight, re.compile(pattern)))
     for symptom, weight, pattern in _EN:
         rules.append((symptom, weight, re.compile(r"(?<![a-z])(?:" + pattern + r")(?![a-z])")))
     return tuple(rules)
 
 
+# A clause that says something works ("收短信正常", "incoming calls are fine", "只能打电话发短信")
+# names a service that is not the problem; a clause with a negation still complains.
+_CLAUSES = re.compile(r"[，,。.;；!！?？\n]+|\bbut\b|但是|可是|但")
+_WORKS = re.compile(
+    r"正常|没问题|没事|能用|都可以|只能"
+    r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|can (?:call|text|make calls))(?![a-z])"
+)
+_NEGATED = re.compile(r"不|没|无|未|(?<![a-z])(?:no|not|never|can'?t|cannot|fail\w*)(?![a-z])")
+
+
+def complaining(text: str) -> str:
+    """The lower-cased text without its clauses that only say what works (all of it when that
+    would leave nothing)."""
+    lowered = text.lower().replace("’", "'")
+    kept = [
+        clause
+        for clause in _CLAUSES.split(lowered)
+        if not (_WORKS.search(clause) and not _NEGATED.search(clause))
+    ]
+    return " , ".join(kept) if any(c.strip() for c in kept) else lowered
+
+
 def symptom_scores(text: str) -> dict[str, float]:
     """Keyword weight per symptom; overlapping matches count once, for the longest phrase."""
-    lowered = text.lower().replace("’", "'")
+    lowered = complaining(text)
     matches: list[tuple[int, int, str, float]] = []
     for symptom, weight, pattern in _compiled():
         for match in pattern.finditer(lowered):
@@ -189,8 +281,8 @@ def infer_symptom(text: str | None) -> str | None:
     if not text or not text.strip():
         return None
     scores = symptom_scores(text)
-    if not scores:
-        return None
+    if not scores:  # no known phrase: what the text talks about, and what goes wrong with it
+        return composed_symptom(complaining(text))
     best = max(scores.values())
     for symptom in PRIORITY:
         if scores.get(symptom) == best:

@@ -1,0 +1,147 @@
+"""Symptom inference from free text beyond the handbook's keywords: more phrasings, the
+(topic, problem) fallback of ``symptom_words``, and a complaint without a symptom through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from diagnostics.symptom_words import composed_symptom
+from diagnostics.symptoms import infer_symptom, symptom_scores
+from netcomplaint.cli import app
+from scenario.texts import PHRASES
+from tests import test_diag_factories as f
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("打不通电话", "cannot_call"),
+        ("拨号后没有反应", "cannot_call"),
+        ("朋友说打我电话是关机", "cannot_receive"),
+        ("对方听不到我说话", "poor_voice"),
+        ("通话质量很差，卡顿", "poor_voice"),  # 卡顿 alone would be slow data
+        ("打电话断断续续", "poor_voice"),  # not a drop, though 断 follows 电话
+        ("通话声音时断时续", "poor_voice"),
+        ("通话中突然断了", "call_drop"),
+        ("网络很卡", "slow_data"),
+        ("晚上上网特别慢", "slow_data"),
+        ("数据连接不上", "no_data"),
+        ("一点信号都没有", "no_signal"),
+        ("家里只有2G信号", "weak_signal"),
+        ("到外地后打不了电话也上不了网", "roaming_failure"),
+        ("I can't get any bars at home", "no_signal"),
+        ("the phone says SOS only", "no_signal"),
+        ("phone keeps losing signal", "no_signal"),
+        ("no 5G signal in my street", "weak_signal"),
+        ("my calls keep cutting out", "call_drop"),
+        ("the other side says my voice breaks up", "poor_voice"),
+        ("call quality is terrible", "poor_voice"),
+        ("outgoing calls always fail", "cannot_call"),
+        ("goes straight to voicemail, I never get the call", "cannot_receive"),
+        ("short messages fail", "sms_failure"),
+        ("pages take forever to load", "slow_data"),
+        ("4G icon shows but nothing loads", "no_data"),
+        ("can't call or use data abroad", "roaming_failure"),
+    ],
+)
+def test_phrases(text: str, symptom: str) -> None:
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("公司里打不出电话，收短信正常", "cannot_call"),
+        ("只能打电话发短信，上网一点都不行", "no_data"),
+        ("can call and text but the internet doesn't work", "no_data"),
+        ("I can't dial out, incoming calls are fine", "cannot_call"),
+        ("短信发不出去，打电话正常", "sms_failure"),
+        ("SMS fine but calls won't go through", "cannot_call"),
+    ],
+)
+def test_clauses_saying_what_works_are_not_the_complaint(text: str, symptom: str) -> None:
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("没信号了，打不了电话也上不了网", "no_signal"),  # the root of the other two
+        ("no service, so I can't call or get online", "no_signal"),
+        ("在泰国打不了电话", "roaming_failure"),
+        ("callers say my number is unreachable", "cannot_receive"),
+        ("家人打我电话说无法接通", "cannot_receive"),
+    ],
+)
+def test_the_root_symptom_wins(text: str, symptom: str) -> None:
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("刷视频一直转圈", "slow_data"),
+        ("打开网页要等很久", "slow_data"),
+        ("手机经常显示无网络", "no_signal"),
+        ("信号时好时坏", "weak_signal"),
+        ("打电话的时候经常自己挂断", "call_drop"),
+        ("无法呼出电话", "cannot_call"),
+        ("打电话有回声", "poor_voice"),
+        ("my phone has no reception in the kitchen", "no_signal"),
+        ("the signal is really weak upstairs", "weak_signal"),
+        ("calls get disconnected randomly", "call_drop"),
+        ("I hear crackling during calls", "poor_voice"),
+        ("every call I make fails immediately", "cannot_call"),
+        ("web pages load really slowly", "slow_data"),
+        ("mobile data stopped working", "no_data"),
+        ("reception is awful here, no way to use it", "weak_signal"),  # weak before "no"
+    ],
+)
+def test_topic_and_problem_when_no_phrase_matches(text: str, symptom: str) -> None:
+    assert symptom_scores(text) == {}  # no known phrase: the fallback decides
+    assert composed_symptom(text) == symptom
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize(
+    "text", ["please call me back", "我要投诉", "账单有问题", "I want to change my plan", "hello"]
+)
+def test_a_topic_without_a_problem_is_no_symptom(text: str) -> None:
+    assert infer_symptom(text) is None
+
+
+def test_every_phrase_the_scenarios_write_is_understood() -> None:
+    """What the scenario generator's complainants say must infer the symptom it stands for: a
+    blank symptom column would otherwise get the complaint refused."""
+    wrong = {
+        text: infer_symptom(text)
+        for symptom, (zh, en) in PHRASES.items()
+        for text in (*zh, *en)
+        if infer_symptom(text) != symptom
+    }
+    assert wrong == {}
+
+
+def test_complaint_without_symptom_is_diagnosed_through_the_cli(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    t = f.town(conn)
+    path = tmp_path / "c.json"
+    complaint = f.complaint("NOSYM", *t.place, None, t.now, description="刷视频一直转圈，很烦")
+    path.write_text(json.dumps(complaint, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["diagnose", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["diagnosis"]["primary_cause"]
+    stored = conn.execute(
+        "SELECT symptom, symptom_inferred FROM complaints WHERE external_id = 'NOSYM'"
+    ).fetchone()
+    assert stored == ("slow_data", True)
