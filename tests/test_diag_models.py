@@ -1,4 +1,5 @@
-"""The complaint model (validation with field paths) and symptom inference from free text."""
+"""The complaint model: validation with field paths, the symptom inferred when absent or vague,
+and place hints from the description (the inference itself: test_diag_symptoms)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from diagnostics.models import ComplaintIn, parse_complaint
-from diagnostics.symptoms import infer_symptom, place_hints
+from diagnostics.symptoms import place_hints
 from netcomplaint.errors import InputError
 
 BASE: dict[str, Any] = {
@@ -20,41 +21,6 @@ BASE: dict[str, Any] = {
     "lon": 121.47,
     "symptom": "weak_signal",
 }
-
-
-@pytest.mark.parametrize(
-    ("text", "symptom"),
-    [
-        ("家里信号不好，只有一两格", "weak_signal"),
-        ("用户来电反映信号有时没有有时一两格", "weak_signal"),
-        ("打电话断断续续，听不清楚", "poor_voice"),
-        ("电话打不出去，无任何提示音", "cannot_call"),
-        ("手机显示无服务", "no_signal"),
-        ("朋友说打我电话是关机，接不到电话", "cannot_receive"),
-        ("通话中突然断了，掉话", "call_drop"),
-        ("晚上上网特别慢，网速慢", "slow_data"),
-        ("移动数据用不了，无法上网", "no_data"),
-        ("收不到短信验证码", "sms_failure"),
-        ("在国外漫游打不了电话", "roaming_failure"),
-        ("calls keep dropping", "call_drop"),
-        ("the voice is choppy and I can't hear them", "poor_voice"),
-        ("no signal at home", "no_signal"),
-        ("only one bar, weak signal indoors", "weak_signal"),
-        ("I can't make calls since this morning", "cannot_call"),
-        ("nobody can call me", "cannot_receive"),
-        ("videos keep buffering, internet is very slow", "slow_data"),
-        ("mobile data not working", "no_data"),
-        ("SMS arrive hours late", "sms_failure"),
-        ("no service when roaming abroad", "roaming_failure"),
-    ],
-)
-def test_infer_symptom(text: str, symptom: str) -> None:
-    assert infer_symptom(text) == symptom
-
-
-@pytest.mark.parametrize("text", ["", "   ", "the weather is nice", "你好", None])
-def test_no_symptom_in_text(text: str | None) -> None:
-    assert infer_symptom(text) is None
 
 
 def test_place_hints() -> None:

@@ -1,5 +1,6 @@
-"""Symptom inference from free text beyond the handbook's keywords: more phrasings, the
-(topic, problem) fallback of ``symptom_words``, and a complaint without a symptom through the CLI.
+"""Symptom inference from free text: the handbook's keywords, more phrasings, clauses that say
+what works, the (topic, problem) fallback of ``symptom_words``, and a complaint without a symptom
+through the CLI.
 """
 
 from __future__ import annotations
@@ -19,6 +20,41 @@ from scenario.texts import PHRASES
 from tests import test_diag_factories as f
 
 runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("家里信号不好，只有一两格", "weak_signal"),
+        ("用户来电反映信号有时没有有时一两格", "weak_signal"),
+        ("打电话断断续续，听不清楚", "poor_voice"),
+        ("电话打不出去，无任何提示音", "cannot_call"),
+        ("手机显示无服务", "no_signal"),
+        ("朋友说打我电话是关机，接不到电话", "cannot_receive"),
+        ("通话中突然断了，掉话", "call_drop"),
+        ("晚上上网特别慢，网速慢", "slow_data"),
+        ("移动数据用不了，无法上网", "no_data"),
+        ("收不到短信验证码", "sms_failure"),
+        ("在国外漫游打不了电话", "roaming_failure"),
+        ("calls keep dropping", "call_drop"),
+        ("the voice is choppy and I can't hear them", "poor_voice"),
+        ("no signal at home", "no_signal"),
+        ("only one bar, weak signal indoors", "weak_signal"),
+        ("I can't make calls since this morning", "cannot_call"),
+        ("nobody can call me", "cannot_receive"),
+        ("videos keep buffering, internet is very slow", "slow_data"),
+        ("mobile data not working", "no_data"),
+        ("SMS arrive hours late", "sms_failure"),
+        ("no service when roaming abroad", "roaming_failure"),
+    ],
+)
+def test_handbook_keywords(text: str, symptom: str) -> None:
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize("text", ["", "   ", "the weather is nice", "你好", None])
+def test_no_symptom_in_text(text: str | None) -> None:
+    assert infer_symptom(text) is None
 
 
 @pytest.mark.parametrize(
