@@ -2,11 +2,14 @@
 
 Phrase lists in ``bench/data`` (120 realistic descriptions each, half Chinese, half English,
 12 per symptom, written by someone who had not seen the rules) and the scenario generator's own
-phrases. List a then served to extend the rules (the rules of before understood 73/120 of it);
-list b stayed held out: 68/120 before, 101/120 when first measured, 102/120 after two general
-fixes (the fallback's order, 信号…差). For each: the full inference (``infer_symptom``), the phrase
-rules alone (no clause filter, no fallback: the baseline, measured in the same run), and how many
-would get no symptom at all (a complaint with a blank symptom column is then refused).
+phrases. List a then served to extend the rules (the rules of before understood 73/120 of it).
+List b stayed held out: 68/120 before, 101/120 when first measured, 102/120 after general fixes
+made since (the fallback's order, 信号…差, the negation inside 没问题 / "no problem", the Chinese
+for "straight to voicemail"), of which the last was prompted by one of its misses.
+
+For each list: the full inference (``infer_symptom``), the phrase rules alone (no clause filter,
+no fallback: the baseline, measured in the same run), and how many would get no symptom at all
+(a complaint with a blank symptom column is then refused).
 
     .venv/bin/python bench/bench_symptoms.py
 """

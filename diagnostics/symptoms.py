@@ -128,6 +128,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_receive", 2, "打我电话.{0,4}(?:关机|空号|不在服务区|无法接通)"),
     ("cannot_receive", 1, "来电"),
     ("cannot_receive", 2, "无法接通|漏接|没响|不响"),
+    ("cannot_receive", 2, "转(?:到|进)?语音信箱"),
     ("cannot_receive", 1.5, "未接来电|打我.{0,8}不在服务区|打.{0,4}我.{0,8}不在服务区"),
     ("slow_data", 2, "网速慢"),
     ("slow_data", 2, "上网慢"),
@@ -252,7 +253,8 @@ def complaining(text: str) -> str:
     kept = [
         clause
         for clause in _CLAUSES.split(lowered)
-        if not (_WORKS.search(clause) and not _NEGATED.search(clause))
+        # the negation is looked for beside the marker, not in it (没问题, "no problem")
+        if not (_WORKS.search(clause) and not _NEGATED.search(_WORKS.sub(" ", clause)))
     ]
     return " , ".join(kept) if any(c.strip() for c in kept) else lowered
 

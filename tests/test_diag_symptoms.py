@@ -102,6 +102,8 @@ def test_phrases(text: str, symptom: str) -> None:
         ("I can't dial out, incoming calls are fine", "cannot_call"),
         ("短信发不出去，打电话正常", "sms_failure"),
         ("SMS fine but calls won't go through", "cannot_call"),
+        ("短信没问题，就是网速慢", "slow_data"),  # the 没 of 没问题 is no complaint
+        ("texts are no problem but calls won't go through", "cannot_call"),
     ],
 )
 def test_clauses_saying_what_works_are_not_the_complaint(text: str, symptom: str) -> None:
