@@ -27,7 +27,10 @@ TOPICS: dict[str, tuple[str, str]] = {
         "漫游|国外|境外|出国|香港|澳门|台湾|日本|泰国|美国|欧洲",
         r"roam\w*|abroad|overseas|travell?ing|holiday|vacation|trip",
     ),
-    "sms": ("短信|验证码|彩信", r"sms|texts?|text messages?|messages?|otp|codes?"),
+    "sms": (
+        "短信|验证码|彩信",
+        r"sms|texts?|text messages?|messages?|msgs?|otp|(?:verification|login|security) codes?",
+    ),
     "incoming": (
         "来电|打我|打进|接听|接电话|找不到我|联系不上我",
         r"incoming|receiv\w*|reach me|call me|calling me|voicemail|unreachable",
