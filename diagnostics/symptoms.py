@@ -168,7 +168,8 @@ _EN: tuple[tuple[str, float, str], ...] = (
     (
         "no_signal",
         1.5,
-        r"signal (?:is )?(?:gone|lost)|(?:loss|lost) of (?:service|signal)|searching",
+        r"signal (?:is )?(?:gone|lost)|(?:loss|lost) of (?:service|signal)"
+        r"|searching for (?:a )?(?:network|signal|service)|(?:says|shows|just) searching",
     ),
     ("no_signal", 2, _CANT + r" get (?:any )?(?:signal|reception|service|bars?)"),
     ("no_signal", 1.5, r"signal (?:keeps )?(?:disappear\w*|vanish\w*)|dead (?:zone|spot)"),

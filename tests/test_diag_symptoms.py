@@ -77,6 +77,8 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("I can't get any bars at home", "no_signal"),
         ("the phone says SOS only", "no_signal"),
         ("phone keeps losing signal", "no_signal"),
+        ("the phone just says searching", "no_signal"),
+        ("searching the web is painfully slow", "slow_data"),
         ("no 5G signal in my street", "weak_signal"),
         ("my calls keep cutting out", "call_drop"),
         ("the other side says my voice breaks up", "poor_voice"),
