@@ -192,6 +192,7 @@ FAMILIES = {
 }
 
 
+@lru_cache(maxsize=4096)  # a few known-issue texts (one per faulty model), every complaint
 def issue_matches(issue: str, symptom: str) -> bool | None:
     """Does a device's known-issue text describe this kind of symptom? None = can't tell."""
     named = {FAMILIES.get(k) for k in symptom_scores(issue)}
