@@ -69,6 +69,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("no_signal", 1.5, "正在搜索|搜索网络|一直在搜索"),
     ("no_signal", 2, "信号都没有"),
     ("no_signal", 2, "信号.{0,2}没了"),
+    ("no_signal", 2, "(?:一直是个|显示|是个|信号.{0,4})叉"),
     ("weak_signal", 2, "信号不好"),
     ("weak_signal", 2, "信号差"),
     ("weak_signal", 2, "信号弱"),
@@ -81,6 +82,8 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1, "信号很差"),
     ("weak_signal", 1, "覆盖"),
     ("weak_signal", 1.5, "(?:只有|仅有?|只剩|掉到|变成)(?:2g|3g)"),
+    ("weak_signal", 1.5, "就一格|就两格|一格信号|\\d(?:-|到|~)\\d格"),
+    ("weak_signal", 2, "(?:2g|3g|4g|5g)(?:和|与|跟)(?:2g|3g|4g|5g)之间.{0,3}跳"),
     ("call_drop", 2, "掉话"),
     ("call_drop", 1.5, "通话中断"),
     ("call_drop", 1.5, "自动挂断"),
@@ -89,6 +92,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 1, "掉线"),
     ("call_drop", 1.5, "通话经常断"),
     ("call_drop", 1.5, "(?:通话|电话|说着说着|打着打着).{0,6}?(?<!时)断(?!断续|续)"),
+    ("call_drop", 2, "(?:说着说着|打着打着|聊着聊着).{0,6}?(?:断|挂)|自己挂了|自动挂了|自动断了"),
     ("poor_voice", 2, "断断续续"),
     ("poor_voice", 2, "时断时续"),
     ("poor_voice", 2, "听不清楚"),
@@ -117,6 +121,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ),
     ("cannot_call", 1.5, "打电话.{0,3}失败"),
     ("cannot_call", 1.5, "打不了电话|电话打不了|打不通电话|电话打不通"),
+    ("cannot_call", 2, "无法拨出|主叫失败|呼出失败|(?:拨|打)出去.{0,6}(?:忙音|失败|没反应|打不通)"),
     ("cannot_receive", 2, "打不进来"),
     ("cannot_receive", 2, "接不到电话"),
     ("cannot_receive", 2, "接不到"),
@@ -149,6 +154,8 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("no_data", 2, "(?:移动)?数据.{0,4}(?:用不了|连不上|连接不上|不能用)"),
     ("no_data", 2, "连不上网"),
     ("no_data", 2, "上网.{0,6}(?:不行|不了|不能用)"),
+    ("no_data", 2.5, "有信号(?:但是?|却|就是)?(?:没网|没有网|上不了网|不能上网)"),
+    ("no_data", 1.5, "(?:4g|5g)(?:标志|图标).{0,4}(?:不出来|没有|不显示)"),
     ("no_data", 1, "打不开"),
 )
 
@@ -178,6 +185,13 @@ _EN: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1, r"signal (?:is )?(?:weak|poor|bad)"),
     ("weak_signal", 1.5, r"no (?:5g|4g|lte)(?: signal| coverage| network)?"),
     (
+        "weak_signal",
+        1.5,
+        r"fluctuat\w*|(?:very )?unstable|spotty|patchy|bars? go(?:es)? up and down"
+        r"|\d (?:and|to|-) ?\d bars?"
+        r"|(?:switching|switches|drops?) (?:from )?(?:lte|4g|5g) to (?:3g|2g)",
+    ),
+    (
         "call_drop",
         2,
         r"(?:calls?|it) (?:keeps? |keep on |often |always )?"
@@ -197,6 +211,7 @@ _EN: tuple[tuple[str, float, str], ...] = (
     ),
     ("cannot_call", 2, r"outgoing calls?|dial(?:l?ing)? out|call out"),
     ("cannot_call", 1.5, r"try(?:ing)? to (?:call|dial|ring)"),
+    ("cannot_call", 1.5, r"dial(?:l?ing)? (?:any|a) number"),
     (
         "cannot_call",
         1.5,
@@ -212,11 +227,14 @@ _EN: tuple[tuple[str, float, str], ...] = (
     ),
     ("cannot_receive", 1.5, r"missed calls?|callers?|calling (?:me|him|her)"),
     ("cannot_receive", 1.5, r"(?:say|says|said|hear) (?:that )?my phone is (?:off|switched off)"),
+    ("cannot_receive", 1.5, r"(?:phone|i) (?:is|was|am) (?:switched|turned) off|switched off"),
     ("slow_data", 2, r"slow (?:data|internet|speed|connection|browsing|download)"),
     ("slow_data", 1.5, r"(?:internet|data|speed) (?:is )?(?:very )?slow|buffering"),
     ("slow_data", 1, r"\bslow\b"),
     ("slow_data", 2, r"takes? forever to load|loads? (?:very )?slowly"),
     ("slow_data", 1.5, r"lag|laggy|lagging"),
+    ("slow_data", 2, r"[\d.]+ ?(?:mbps|kbps|mb/s|kb/s)|speed ?test"),
+    ("slow_data", 1, r"slo+w\w*|pausing|stall\w*"),
     ("no_data", 2, r"no (?:data|internet|mobile data)"),
     ("no_data", 2, _CANT + r" (?:get online|browse|connect to the internet)"),
     ("no_data", 1.5, r"(?:mobile )?data (?:is )?(?:not working|doesn'?t work|down)"),
@@ -242,9 +260,14 @@ def _compiled() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
 _CLAUSES = re.compile(r"[，,。.;；!！?？\n]+|\bbut\b|但是|可是|但")
 _WORKS = re.compile(
     r"正常|没问题|没事|能用|都可以|只能"
-    r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|can (?:call|text|make calls))(?![a-z])"
+    r"|能接|能打|可以接|可以打"
+    r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|working fine|(?:is|are) working"
+    r"|works? (?:fine|ok|okay|tho|though|normally|perfectly)|can (?:call|text|make calls))(?![a-z])"
 )
-_NEGATED = re.compile(r"不|没|无|未|(?<![a-z])(?:no|not|never|can'?t|cannot|fail\w*)(?![a-z])")
+_NEGATED = re.compile(
+    r"不|没|无|未|(?<![a-z])(?:no|not|never|nobody|no one|can'?t|cannot|doesn'?t|don'?t|won'?t"
+    r"|isn'?t|fail\w*)(?![a-z])"
+)
 
 
 def complaining(text: str) -> str:

@@ -79,6 +79,13 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("phone keeps losing signal", "no_signal"),
         ("the phone just says searching", "no_signal"),
         ("searching the web is painfully slow", "slow_data"),
+        ("屏幕上一直是个叉", "no_signal"),
+        ("信号在4G和3G之间来回跳", "weak_signal"),
+        ("the bars go up and down all day", "weak_signal"),
+        ("聊着聊着就自己挂了", "call_drop"),
+        ("有信号没网", "no_data"),
+        ("my sister says my phone was switched off all evening", "cannot_receive"),
+        ("speed test shows 0.8 Mbps in the evening", "slow_data"),
         ("no 5G signal in my street", "weak_signal"),
         ("my calls keep cutting out", "call_drop"),
         ("the other side says my voice breaks up", "poor_voice"),
@@ -104,7 +111,11 @@ def test_phrases(text: str, symptom: str) -> None:
         ("I can't dial out, incoming calls are fine", "cannot_call"),
         ("短信发不出去，打电话正常", "sms_failure"),
         ("SMS fine but calls won't go through", "cannot_call"),
+        ("I can't dial out, incoming works tho", "cannot_call"),
+        ("no service at all, I thought it would work abroad", "roaming_failure"),  # no "works"
         ("短信没问题，就是网速慢", "slow_data"),  # the 没 of 没问题 is no complaint
+        ("别人打我能接，就是我打出去总是忙音", "cannot_call"),
+        ("I can call out fine, but nobody can call me, texts are ok", "cannot_receive"),
         ("texts are no problem but calls won't go through", "cannot_call"),
     ],
 )
@@ -141,7 +152,7 @@ def test_the_root_symptom_wins(text: str, symptom: str) -> None:
         ("calls get disconnected randomly", "call_drop"),
         ("I hear crackling during calls", "poor_voice"),
         ("every call I make fails immediately", "cannot_call"),
-        ("web pages load really slowly", "slow_data"),
+        ("download speed is terrible", "slow_data"),
         ("mobile data stopped working", "no_data"),
         ("reception is awful here, no way to use it", "weak_signal"),  # weak before "no"
     ],
