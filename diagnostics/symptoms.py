@@ -122,6 +122,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_call", 1.5, "打电话.{0,3}失败"),
     ("cannot_call", 1.5, "打不了电话|电话打不了|打不通电话|电话打不通"),
     ("cannot_call", 2, "无法拨出|主叫失败|呼出失败|(?:拨|打)出去.{0,6}(?:忙音|失败|没反应|打不通)"),
+    ("cannot_call", 2.5, "(?<!您)拨.{0,8}无法接通"),  # not 您拨打的用户无法接通 (callers hear)
     ("cannot_receive", 2, "打不进来"),
     ("cannot_receive", 2, "接不到电话"),
     ("cannot_receive", 2, "接不到"),
@@ -134,6 +135,7 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_receive", 1, "来电"),
     ("cannot_receive", 2, "无法接通|漏接|没响|不响"),
     ("cannot_receive", 2, "转(?:到|进)?语音信箱"),
+    ("cannot_receive", 2, "提示.{0,12}(?:已关机|关机|无法接通|不在服务区|空号)"),
     ("cannot_receive", 1.5, "未接来电|打我.{0,8}不在服务区|打.{0,4}我.{0,8}不在服务区"),
     ("slow_data", 2, "网速慢"),
     ("slow_data", 2, "上网慢"),
@@ -145,6 +147,12 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 1, "卡顿"),
     ("slow_data", 2, "(?:上网|网速|网络|网页|下载|加载).{0,2}(?:特别|很|非常|太|好)?慢"),
     ("slow_data", 1.5, "(?:网络?|网页|视频).{0,2}卡|很卡"),
+    ("slow_data", 1.5, "转圈|加载不出|等好久|等很久|要等半天"),
+    (
+        "slow_data",
+        2,
+        "测速.{0,6}\\d|(?:只有|才|不到)\\s?\\d+(?:\\.\\d+)?\\s?(?:m|k|mbps|kbps)(?![a-z])",
+    ),
     ("no_data", 2, "无法上网"),
     ("no_data", 2, "上不了网"),
     ("no_data", 2, "不能上网"),
@@ -157,18 +165,28 @@ _ZH: tuple[tuple[str, float, str], ...] = (
     ("no_data", 2.5, "有信号(?:但是?|却|就是)?(?:没网|没有网|上不了网|不能上网)"),
     ("no_data", 1.5, "(?:4g|5g)(?:标志|图标).{0,4}(?:不出来|没有|不显示)"),
     ("no_data", 1, "打不开"),
+    ("no_data", 2, "(?:什么|所有|任何).{0,4}都打不开"),
 )
 
 _EN: tuple[tuple[str, float, str], ...] = (
     ("roaming_failure", 2, r"roam\w*"),
     ("roaming_failure", 2, r"abroad|overseas"),
     ("roaming_failure", 2, r"since (?:i )?arriv\w*|(?:after|since) (?:i )?land\w*|travell?ing in"),
+    ("roaming_failure", 2, r"(?:just )?landed in|arrived in|travel pass"),
     ("roaming_failure", 1, r"another country|visited network|foreign network"),
     ("sms_failure", 2, r"sms|text messages?|texts?"),
-    ("sms_failure", 1.5, r"verification codes?|otp"),
+    (
+        "sms_failure",
+        1.5,
+        r"verification codes?|otps?|one[- ]time (?:pass)?codes?|(?:sign[- ]in|login) codes?",
+    ),
     ("sms_failure", 2, r"short messages?"),
     ("sms_failure", 1.5, r"msgs?"),
-    ("no_signal", 2, r"no (?:signal|service|coverage|network|bars?)"),
+    (
+        "no_signal",
+        2,
+        r"no (?:signal|servi?ce|coverage|network|bars?)|not even (?:one|a single) bar",
+    ),
     ("no_signal", 2, r"zero bars?"),
     ("no_signal", 2, r"emergency calls? only|sos(?: only)?"),
     ("no_signal", 1.5, r"los(?:e|es|ing) (?:the |my )?(?:signal|network|service)"),
@@ -186,6 +204,12 @@ _EN: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1.5, r"no (?:5g|4g|lte)(?: signal| coverage| network)?"),
     (
         "weak_signal",
+        2,
+        r"(?:reception|signal|bars?) (?:keeps? )?(?:jump\w*|going|go(?:es)?) up and down"
+        r"|barely (?:one|1|any) bars?",
+    ),
+    (
+        "weak_signal",
         1.5,
         r"fluctuat\w*|(?:very )?unstable|spotty|patchy|bars? go(?:es)? up and down"
         r"|\d (?:and|to|-) ?\d bars?"
@@ -199,6 +223,12 @@ _EN: tuple[tuple[str, float, str], ...] = (
     ),
     ("call_drop", 2, r"dropp?ed calls?|call drops?"),
     ("call_drop", 1, r"hangs? up by itself"),
+    (
+        "call_drop",
+        2,
+        r"(?:call|it) (?:just )?ends? by itself|calls? (?:terminate|end|ends|cut) (?:after|mid)"
+        r"|ends? (?:mid[- ]call|in the middle)",
+    ),
     ("poor_voice", 2, r"choppy|breaks? up|breaking up|robotic|one[- ]way audio"),
     ("poor_voice", 2, _CANT + r" hear"),
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),
@@ -223,15 +253,24 @@ _EN: tuple[tuple[str, float, str], ...] = (
     (
         "cannot_receive",
         2,
-        r"(?:straight|directly) to voicemail|never rings|(?:doesn'?t|does not|won'?t) ring",
+        r"(?:straight|directly) to voicemail"
+        r"|(?:never rings|(?:doesn'?t|does not|won'?t) ring)(?! on (?:the|their))",
     ),
     ("cannot_receive", 1.5, r"missed calls?|callers?|calling (?:me|him|her)"),
     ("cannot_receive", 1.5, r"(?:say|says|said|hear) (?:that )?my phone is (?:off|switched off)"),
     ("cannot_receive", 1.5, r"(?:phone|i) (?:is|was|am) (?:switched|turned) off|switched off"),
+    (
+        "cannot_receive",
+        2,
+        r"mt calls?|not reachable|cannot be reached|can'?t be reached|(?:is|person is) unavailable"
+        r"|get through to me",
+    ),
+    ("cannot_receive", 1.5, r"(?:phones|calls|rings|phoning|calling|ringing) me"),
     ("slow_data", 2, r"slow (?:data|internet|speed|connection|browsing|download)"),
     ("slow_data", 1.5, r"(?:internet|data|speed) (?:is )?(?:very )?slow|buffering"),
     ("slow_data", 1, r"\bslow\b"),
-    ("slow_data", 2, r"takes? forever to load|loads? (?:very )?slowly"),
+    ("slow_data", 2, r"takes? forever to load|loads? (?:very )?slowly|sluggish"),
+    ("slow_data", 1.5, r"takes? (?:forever|ages|a (?:very )?long time)"),
     ("slow_data", 1.5, r"lag|laggy|lagging"),
     ("slow_data", 2, r"[\d.]+ ?(?:mbps|kbps|mb/s|kb/s)|speed ?test"),
     ("slow_data", 1, r"slo+w\w*|pausing|stall\w*"),
@@ -263,6 +302,7 @@ _WORKS = re.compile(
     r"|能接|能打|可以接|可以打"
     r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|working fine|(?:is|are) working"
     r"|works? (?:fine|ok|okay|tho|though|normally|perfectly)|can (?:call|text|make calls))(?![a-z])"
+    r"|(?<![a-z])works?\s*$"
 )
 _NEGATED = re.compile(
     r"不|没|无|未|(?<![a-z])(?:no|not|never|nobody|no one|can'?t|cannot|doesn'?t|don'?t|won'?t"
