@@ -133,3 +133,53 @@ def place_hints(text: str | None) -> set[str]:
     if _INDOOR.search(lowered):
         hints.add("indoor")
     return hints
+
+
+# What the description says about others and other places, for complaints whose
+# neighbours_affected / everywhere fields are empty (the handbook's 周围用户也一样, 到哪里都这样).
+_OTHERS = (
+    r"(?:周围|旁边|附近|邻居|家里人|家人|同事|朋友|别人|其他人|大家"
+    r"|我(?:妈|爸|老婆|老公|女儿|儿子))"
+)
+_NEIGHBOURS_YES = re.compile(
+    _OTHERS + r".{0,8}?(?:也一样|也这样|都一样|都这样|也有|也不行|都不行|也没|都没|也是)"
+    r"|(?<![a-z])(?:neighbou?rs?|others? (?:around|nearby|here)|people (?:around|nearby|here)"
+    r"|every(?:one|body) (?:around|nearby|here|in (?:the|my|our) \w+)|my (?:wife|husband|family"
+    r"|colleagues?|friends?|daughter|son|mum|mom|dad)(?:'s phone)?)\b.{0,30}?"
+    r"\b(?:same|too|as well|also|either)\b|(?<![a-z])nobody (?:here|around|on your network) has"
+)
+_NEIGHBOURS_NO = re.compile(
+    _OTHERS + r".{0,8}?(?:都正常|正常|没问题|好好的|没事)|只有我"
+    r"|(?<![a-z])(?:other people|others|every(?:one|body) else|my (?:wife|husband|family"
+    r"|colleagues?|friends?))\b.{0,30}?\b(?:fine|ok|okay|no problem|have no problem|work fine)\b"
+    r"|(?<![a-z])only (?:me|my phone)\b"
+)
+_EVERYWHERE_YES = re.compile(
+    r"到哪(?:里|儿)?都|走到哪|在哪(?:里|儿)?都|换了?(?:个)?地方也|别的地方也|哪里都"
+    r"|(?<![a-z])(?:everywhere|wherever i go|any ?where i go|other places too"
+    r"|(?:same|also) (?:problem )?in other places|(?:at|in) other places too)(?![a-z])"
+)
+_EVERYWHERE_NO = re.compile(
+    r"只有(?:在)?(?:这里|这儿|家里|家中|公司|小区)|别的地方(?:都)?(?:正常|没问题|好)|出了.{0,4}就好"
+    r"|(?<![a-z])(?:only (?:here|at home|in (?:my|the) \w+|at (?:the )?(?:office|work))"
+    r"|(?:fine|ok|works?) (?:elsewhere|everywhere else|in other places))(?![a-z])"
+)
+
+
+def _stated(text: str | None, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
+    if not text:
+        return None
+    lowered = text.lower().replace("’", "'")
+    said_yes, said_no = bool(yes.search(lowered)), bool(no.search(lowered))
+    return None if said_yes == said_no else said_yes  # neither, or both: can't tell
+
+
+def stated_neighbours(text: str | None) -> str | None:
+    """ "yes" / "no" when the description says whether people nearby have it too, else None."""
+    said = _stated(text, _NEIGHBOURS_YES, _NEIGHBOURS_NO)
+    return None if said is None else ("yes" if said else "no")
+
+
+def stated_everywhere(text: str | None) -> bool | None:
+    """Whether the description says the problem also happens at other places (None: not said)."""
+    return _stated(text, _EVERYWHERE_YES, _EVERYWHERE_NO)

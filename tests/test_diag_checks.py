@@ -433,6 +433,36 @@ CASES: list[Case] = [
     ("terminal_sim", "problem_everywhere", lambda: context(everywhere=False), "normal"),
     ("terminal_sim", "problem_everywhere", lambda: context(everywhere=True), "abnormal"),
     ("terminal_sim", "problem_everywhere", lambda: context(), "unknown"),
+    (
+        "terminal_sim",
+        "problem_everywhere",
+        lambda: context(description="信号不好，到哪里都这样"),  # the field empty, the text says it
+        "abnormal",
+    ),
+    (
+        "terminal_sim",
+        "problem_everywhere",
+        lambda: context(description="only at home, fine elsewhere"),
+        "normal",
+    ),
+    (
+        "terminal_sim",
+        "problem_everywhere",
+        lambda: context(everywhere=False, description="到哪里都这样"),  # the field wins
+        "normal",
+    ),
+    (
+        "terminal_sim",
+        "neighbours_affected",
+        lambda: context(neighbours_affected="unknown", description="周围用户也一样"),
+        "abnormal",
+    ),
+    (
+        "terminal_sim",
+        "neighbours_affected",
+        lambda: context(description="my colleagues have no problem"),
+        "normal",
+    ),
     ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="no"), "normal"),
     ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="yes"), "abnormal"),
     (

@@ -14,7 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from diagnostics.symptom_words import composed_symptom
-from diagnostics.symptoms import infer_symptom, symptom_scores
+from diagnostics.symptoms import (
+    infer_symptom,
+    stated_everywhere,
+    stated_neighbours,
+    symptom_scores,
+)
 from netcomplaint.cli import app
 from scenario.texts import PHRASES
 from tests import test_diag_factories as f
@@ -210,3 +215,50 @@ def test_complaint_without_symptom_is_diagnosed_through_the_cli(
         "SELECT symptom, symptom_inferred FROM complaints WHERE external_id = 'NOSYM'"
     ).fetchone()
     assert stored == ("slow_data", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "neighbours", "everywhere"),
+    [
+        ("周围用户也一样", "yes", None),
+        ("我妈的手机也一样", "yes", None),
+        ("别人的手机都正常", "no", None),
+        ("my neighbours have the same problem", "yes", None),
+        ("the whole village lost coverage, nobody on your network has anything", "yes", None),
+        ("other people here are fine", "no", None),
+        ("到哪里都这样", None, True),
+        ("换了地方也一样", None, True),
+        ("it happens everywhere I go", None, True),
+        ("只有在家里信号不好", None, False),
+        ("only at home, works fine elsewhere", None, False),
+        ("周围用户也一样，别的地方都正常", "yes", False),
+        ("信号不好", None, None),
+        ("周围用户也一样，别人的手机都正常", None, None),  # says both: can't tell
+    ],
+)
+def test_what_the_text_says_about_others_and_other_places(
+    text: str, neighbours: str | None, everywhere: bool | None
+) -> None:
+    assert stated_neighbours(text) == neighbours
+    assert stated_everywhere(text) == everywhere
+
+
+def test_others_and_places_from_the_text_through_the_cli(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    t = f.town(conn)
+    path = tmp_path / "c.json"
+    complaint = f.complaint(
+        "SAID",
+        *t.place,
+        "poor_voice",
+        t.now,
+        description="打电话有杂音，到哪里都这样，周围用户也一样",
+    )
+    path.write_text(json.dumps(complaint, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["diagnose", str(path)])
+    assert result.exit_code == 0, result.output
+    evidence = {e["check"]: e for e in json.loads(result.stdout)["diagnosis"]["evidence"]}
+    for check in ("problem_everywhere", "neighbours_affected"):
+        assert evidence[check]["finding"] == "abnormal"
+        assert "(said in the description)" in evidence[check]["detail"]

@@ -19,6 +19,9 @@ from diagnostics.checks.terminal_device import CAUSE, capability, known_issue, s
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
+from diagnostics.symptoms import stated_everywhere, stated_neighbours
+
+FROM_TEXT = " (said in the description)"
 
 
 def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
@@ -34,7 +37,10 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
 
 
 def _everywhere(ctx: Context, w: Weights) -> Evidence:
-    value = ctx.complaint.everywhere
+    value, said = ctx.complaint.everywhere, ""
+    if value is None:  # the field is empty: the description may say it (到哪里都这样)
+        value = stated_everywhere(ctx.complaint.description)
+        said = FROM_TEXT if value is not None else ""
     if value is None:
         return unknown(
             "problem_everywhere", CAUSE, "not asked whether it also happens at other places"
@@ -51,7 +57,7 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
             value=1.0,
             threshold=0.0,
             unit="flag",
-            detail="the problem also happens at other places: "
+            detail=f"the problem also happens at other places{said}: "
             + (
                 f"it follows the subscriber, and {registration}"
                 if registration
@@ -66,12 +72,16 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
         value=0.0,
         threshold=0.0,
         unit="flag",
-        detail="the problem happens only at this place",
+        detail=f"the problem happens only at this place{said}",
     )
 
 
 def _neighbours(ctx: Context, w: Weights) -> Evidence:
-    value = ctx.complaint.neighbours_affected
+    value, said = ctx.complaint.neighbours_affected, ""
+    if value in (None, "unknown"):  # not given: the description may say it (周围用户也一样)
+        stated = stated_neighbours(ctx.complaint.description)
+        if stated is not None:
+            value, said = stated, FROM_TEXT
     if value in (None, "unknown"):
         return unknown(
             "neighbours_affected", CAUSE, "not known whether people nearby have the same problem"
@@ -85,7 +95,7 @@ def _neighbours(ctx: Context, w: Weights) -> Evidence:
             value=1.0,
             threshold=0.0,
             unit="flag",
-            detail="people nearby have the same problem (周围用户也一样): a network cause",
+            detail=f"people nearby have the same problem (周围用户也一样){said}: a network cause",
         )
     return ev(
         "neighbours_affected",
@@ -95,7 +105,7 @@ def _neighbours(ctx: Context, w: Weights) -> Evidence:
         value=0.0,
         threshold=0.0,
         unit="flag",
-        detail="people nearby don't have the problem",
+        detail=f"people nearby don't have the problem{said}",
     )
 
 
