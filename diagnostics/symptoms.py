@@ -183,3 +183,29 @@ def stated_neighbours(text: str | None) -> str | None:
 def stated_everywhere(text: str | None) -> bool | None:
     """Whether the description says the problem also happens at other places (None: not said)."""
     return _stated(text, _EVERYWHERE_YES, _EVERYWHERE_NO)
+
+
+_FLOOR = re.compile(
+    r"(?<![\d.])(\d{1,3})\s*(?:楼|层)(?!梯)|(?<![\d.a-z])(\d{1,3})\s*f(?![a-z])"
+    r"|(?<![a-z])(?:floor|level) (\d{1,3})(?!\d)|(?<![\d.])(\d{1,3})(?:st|nd|rd|th) floor"
+)
+_BELOW = re.compile(
+    r"负\s*([1-3一二三])\s*(?:楼|层)|地下\s*([1-3一二三])\s*层|(?<![a-z])b([1-3])(?![a-z\d])"
+)
+_DIGITS = {"一": 1, "二": 2, "三": 3}
+
+
+def stated_floor(text: str | None) -> int | None:
+    """The floor the description names ("住在12楼", "on floor 12", "负一楼" = −1), else None."""
+    if not text:
+        return None
+    lowered = text.lower()
+    below = _BELOW.search(lowered)
+    if below:
+        digit = next(g for g in below.groups() if g)
+        return -(_DIGITS.get(digit) or int(digit))
+    found = _FLOOR.search(lowered)
+    if found is None:
+        return None
+    floor = int(next(g for g in found.groups() if g))
+    return floor if 0 < floor <= 200 else None

@@ -662,6 +662,19 @@ def test_high_floor_effect_is_coverage_for_signal_and_interference_for_quality()
     assert find(quality, "high_floor").cause == "interference"
 
 
+def test_the_floor_said_in_the_description_counts_when_the_field_is_empty() -> None:
+    quality = run_checks(
+        context(symptom="poor_voice", description="我住在25楼，通话有杂音"), SETTINGS
+    )
+    assert find(quality, "high_floor").value == 25.0
+    signal = run_checks(context(symptom="weak_signal", description="on the 30th floor"), SETTINGS)
+    assert find(signal, "high_floor").cause == "weak_coverage"
+    below = context(description="在负一楼车库没信号", coverage=coverage(rsrp_p50=-92.0))
+    assert find(run_checks(below, SETTINGS), "indoor_penetration").finding == "abnormal"
+    given = context(symptom="poor_voice", floor=3, description="我住在25楼")  # the field wins
+    assert not [e for e in run_checks(given, SETTINGS) if e.check == "high_floor"]
+
+
 def test_a_cell_named_without_a_position_uses_its_own_mr() -> None:
     ctx = context(
         lat=None,

@@ -17,6 +17,7 @@ from diagnostics.symptom_words import composed_symptom
 from diagnostics.symptoms import (
     infer_symptom,
     stated_everywhere,
+    stated_floor,
     stated_neighbours,
     symptom_scores,
 )
@@ -262,3 +263,23 @@ def test_others_and_places_from_the_text_through_the_cli(
     for check in ("problem_everywhere", "neighbours_affected"):
         assert evidence[check]["finding"] == "abnormal"
         assert "(said in the description)" in evidence[check]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "floor"),
+    [
+        ("我住在12楼", 12),
+        ("科技园B座12楼", 12),
+        ("12F办公室", 12),
+        ("I'm on floor 12", 12),
+        ("on the 14th floor", 14),
+        ("负一楼车库", -1),
+        ("地下2层", -2),
+        ("in the B2 car park", -2),
+        ("5G信号不好", None),
+        ("楼梯间没信号", None),
+        ("信号只有1-2格", None),
+    ],
+)
+def test_the_floor_a_description_names(text: str, floor: int | None) -> None:
+    assert stated_floor(text) == floor

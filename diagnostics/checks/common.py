@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from diagnostics.evidence import Context, Coverage, KpiStats
-from diagnostics.models import Evidence, Finding
+from diagnostics.models import ComplaintRecord, Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
+from diagnostics.symptoms import stated_floor
 
 SECONDARY_SITE_FACTOR = 0.7  # evidence on a cell of the 2nd/3rd serving site counts this much
 
@@ -146,6 +147,11 @@ def unknown(
     window: tuple[datetime, datetime] | None = None,
 ) -> Evidence:
     return Evidence(check, cause, "unknown", None, None, threshold, unit, window, detail, 0.0)
+
+
+def floor_of(c: ComplaintRecord) -> int | None:
+    """The complaint's floor: the field, else the one its description names ("住在12楼")."""
+    return c.floor if c.floor is not None else stated_floor(c.description)
 
 
 def site_factor(ctx: Context, cell: str) -> float:

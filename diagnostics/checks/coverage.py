@@ -17,6 +17,7 @@ from datetime import datetime
 from diagnostics.checks.common import (
     Weights,
     ev,
+    floor_of,
     fmt,
     mr_verdict,
     strength,
@@ -36,7 +37,7 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     out = _mr(ctx, s, w)
     out += geometry(ctx, s, w)
     out += areas(ctx, s, w)
-    floor = ctx.complaint.floor
+    floor = floor_of(ctx.complaint)
     if (
         floor is not None
         and floor >= s.high_floor
@@ -146,7 +147,7 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
         )
     depth = indoor_depth(c)
     if depth is not None and p50 is not None:
-        out.append(_indoor(c.floor, depth, p50, cov.window, s, w))
+        out.append(_indoor(floor_of(c), depth, p50, cov.window, s, w))
     return out
 
 
@@ -212,10 +213,11 @@ def _weak_share(ctx: Context, where: str, s: DiagnosticsSettings, w: Weights) ->
 def indoor_depth(c: ComplaintRecord) -> str | None:
     """'basement' (below ground, car parks, lifts), 'indoor', or None (outdoors / not said)."""
     hints = place_hints(c.description)
-    if (c.floor is not None and c.floor < 0) or "basement" in hints:
+    floor = floor_of(c)
+    if (floor is not None and floor < 0) or "basement" in hints:
         return "basement"
-    if c.indoor or "indoor" in hints:
-        return "indoor"
+    if c.indoor or "indoor" in hints or (c.indoor is None and floor is not None):
+        return "indoor"  # a floor above ground is inside a building
     return None
 
 

@@ -14,6 +14,7 @@ from diagnostics.checks.common import (
     NO_ALARM_FEED,
     Weights,
     ev,
+    floor_of,
     fmt,
     kpi_check,
     no_kpi_detail,
@@ -246,9 +247,10 @@ def _sources(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
                 detail="no interference alarm on the serving cells in the window",
             )
         )
+    floor = floor_of(c)
     if (
-        c.floor is not None
-        and c.floor >= s.high_floor
+        floor is not None
+        and floor >= s.high_floor
         and c.symptom not in ("no_signal", "weak_signal")
     ):
         out.append(
@@ -257,10 +259,10 @@ def _sources(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
                 CAUSE,
                 "abnormal",
                 w.context,
-                value=float(c.floor),
+                value=float(floor),
                 threshold=float(s.high_floor),
                 unit="floor",
-                detail=f"floor {c.floor}: high floors see many distant cells (pilot pollution)",
+                detail=f"floor {floor}: high floors see many distant cells (pilot pollution)",
             )
         )
     return out
