@@ -55,6 +55,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1.5, "(?:只有|仅有?|只剩|掉到|变成)(?:2g|3g)"),
     ("weak_signal", 1.5, "就一格|就两格|一格信号|\\d(?:-|到|~)\\d格"),
     ("weak_signal", 2, "(?:2g|3g|4g|5g)(?:和|与|跟)(?:2g|3g|4g|5g)之间.{0,3}跳"),
+    ("weak_signal", 2, "(?:信号)?格(?:子|数)?.{0,4}(?:跳|忽高忽低|忽多忽少)|一会儿满一会儿"),
     ("call_drop", 2, "掉话"),
     ("call_drop", 1.5, "通话中断"),
     ("call_drop", 1.5, "自动挂断"),
@@ -137,6 +138,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1.5, "(?:4g|5g)(?:标志|图标).{0,4}(?:不出来|没有|不显示)"),
     ("no_data", 1, "打不开"),
     ("no_data", 2, "(?:什么|所有|任何).{0,4}都打不开"),
+    ("no_data", 2, "无法访问|网页都打不开|打不开任何网页"),  # 网页打不开 alone may be slow
 )
 
 EN: tuple[tuple[str, float, str], ...] = (
@@ -144,6 +146,11 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("roaming_failure", 2, r"abroad|overseas"),
     ("roaming_failure", 2, r"since (?:i )?arriv\w*|(?:after|since) (?:i )?land\w*|travell?ing in"),
     ("roaming_failure", 2, r"(?:just )?landed in|arrived in|travel pass"),
+    (
+        "roaming_failure",
+        2,
+        r"visiting (?:\w+ )?in|on (?:holiday|vacation) in|(?:holiday|vacation|trip) (?:in|to)",
+    ),
     ("roaming_failure", 1, r"another country|visited network|foreign network"),
     ("sms_failure", 2, r"sms|text messages?|texts?"),
     (
@@ -168,8 +175,15 @@ EN: tuple[tuple[str, float, str], ...] = (
         r"|searching for (?:a )?(?:network|signal|service)|(?:says|shows|just) searching",
     ),
     ("no_signal", 2, CANT + r" get (?:any )?(?:signal|reception|service|bars?)"),
+    (
+        "no_signal",
+        2,
+        r"(?:an? )?x (?:over|on|in|next to) the signal|signal icon (?:has|shows) (?:an? )?x"
+        r"|(?:lost|no) (?:all )?coverage",
+    ),
     ("no_signal", 1.5, r"signal (?:keeps )?(?:disappear\w*|vanish\w*)|dead (?:zone|spot)"),
-    ("weak_signal", 2, r"(?:weak|poor|bad|low|terrible) (?:signal|reception|coverage)"),
+    ("weak_signal", 2, r"(?:weak|poor|bad|low|terrible|feeble) (?:signal|reception|coverage)"),
+    ("weak_signal", 2, r"(?:signal|reception) is (?:so |very |really )?(?:weak|poor|bad|feeble)"),
     ("weak_signal", 1.5, r"(?:one|1|two|2) bars?"),
     ("weak_signal", 1, r"signal (?:is )?(?:weak|poor|bad)"),
     ("weak_signal", 1.5, r"no (?:5g|4g|lte)(?: signal| coverage| network)?"),
@@ -198,10 +212,13 @@ EN: tuple[tuple[str, float, str], ...] = (
         "call_drop",
         2,
         r"(?:call|it) (?:just )?ends? by itself|calls? (?:terminate|end|ends|cut) (?:after|mid)"
-        r"|ends? (?:mid[- ]call|in the middle)",
+        r"|ends? (?:mid[- ]call|in the middle)|drop(?:s|ped)? after|ends? after (?:about |~)?\d"
+        r"|ends? after (?:about )?(?:a|one|two|a few) (?:minute|min)|goes dead"
+        r"|the line (?:just )?(?:goes|dies)(?! through)",
     ),
     ("poor_voice", 2, r"choppy|breaks? up|breaking up|robotic|one[- ]way audio"),
     ("poor_voice", 2, CANT + r" hear"),
+    ("poor_voice", 2, r"(?:going|goes|cutting|cuts) in and out|every other word"),
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),
     ("poor_voice", 1.5, r"(?:call|voice|audio|sound) quality|garbled|muffled|distorted"),
     ("cannot_call", 2, CANT + r" (?:make |place )?(?:a )?(?:phone )?calls?(?! me)"),
@@ -213,6 +230,12 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("cannot_call", 2, r"outgoing calls?|dial(?:l?ing)? out|call out"),
     ("cannot_call", 1.5, r"try(?:ing)? to (?:call|dial|ring)"),
     ("cannot_call", 1.5, r"dial(?:l?ing)? (?:any|a) number"),
+    (
+        "cannot_call",
+        2,
+        r"dial\w* .{0,30}nothing happens|nothing happens when i (?:dial|call)"
+        r"|ends? without ringing|shows? ['\"]?dial(?:l)?ing",
+    ),
     (
         "cannot_call",
         1.5,
@@ -234,14 +257,15 @@ EN: tuple[tuple[str, float, str], ...] = (
         "cannot_receive",
         2,
         r"mt calls?|not reachable|cannot be reached|can'?t be reached|(?:is|person is) unavailable"
-        r"|get through to me",
+        r"|get through to (?:me|him|her|his|my|them)",
     ),
     ("cannot_receive", 1.5, r"(?:phones|calls|rings|phoning|calling|ringing) me"),
     ("slow_data", 2, r"slow (?:data|internet|speed|connection|browsing|download)"),
     ("slow_data", 1.5, r"(?:internet|data|speed) (?:is )?(?:very )?slow|buffering"),
     ("slow_data", 1, r"\bslow\b"),
     ("slow_data", 2, r"takes? forever to load|loads? (?:very )?slowly|sluggish"),
-    ("slow_data", 1.5, r"takes? (?:forever|ages|a (?:very )?long time)"),
+    ("slow_data", 1.5, r"takes? (?:forever|ages|minutes|a (?:very )?long time)"),
+    ("slow_data", 2, r"(?:speeds?|internet|data) (?:is |are )?(?:worse|slower) than|dial-up"),
     ("slow_data", 1.5, r"lag|laggy|lagging"),
     ("slow_data", 2, r"[\d.]+ ?(?:mbps|kbps|mb/s|kb/s)|speed ?test"),
     ("slow_data", 1, r"slo+w\w*|pausing|stall\w*"),
@@ -249,6 +273,7 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("no_data", 2, CANT + r" (?:get online|browse|connect to the internet)"),
     ("no_data", 1.5, r"(?:mobile )?data (?:is )?(?:not working|doesn'?t work|down)"),
     ("no_data", 1.5, r"(?:internet|data) (?:doesn'?t|does not|isn'?t|is not|not) work\w*"),
+    ("no_data", 2, r"data (?:has been |is )?(?:completely |totally )?(?:unusable|useless|dead)"),
     ("no_data", 1, CANT + r" connect"),
     ("no_data", 1.5, r"nothing loads|" + CANT + r" load"),
     ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),
