@@ -35,7 +35,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("no_signal", 2, "信号全无"),
     ("no_signal", 2, "一格都没有"),
     ("no_signal", 1.5, "零格"),
-    ("no_signal", 2, "仅限紧急呼叫"),
+    ("no_signal", 2, "仅限紧急呼叫|只能(?:打|拨)?紧急(?:电话|呼叫)"),
     ("no_signal", 1.5, "搜不到网"),
     ("no_signal", 1.5, "正在搜索|搜索网络|一直在搜索"),
     ("no_signal", 2, "信号都没有"),
@@ -166,7 +166,7 @@ EN: tuple[tuple[str, float, str], ...] = (
         r"no (?:signal|servi?ce|coverage|network|bars?)|not even (?:one|a single) bar",
     ),
     ("no_signal", 2, r"zero bars?"),
-    ("no_signal", 2, r"emergency calls? only|sos(?: only)?"),
+    ("no_signal", 2, r"emergency calls? only|only (?:make )?emergency calls?|sos(?: only)?"),
     ("no_signal", 1.5, r"los(?:e|es|ing) (?:the |my )?(?:signal|network|service)"),
     (
         "no_signal",

@@ -82,6 +82,8 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("到外地后打不了电话也上不了网", "roaming_failure"),
         ("I can't get any bars at home", "no_signal"),
         ("the phone says SOS only", "no_signal"),
+        ("手机只能打紧急电话", "no_signal"),  # 只能 here is no sign that something works
+        ("I can only make emergency calls", "no_signal"),
         ("phone keeps losing signal", "no_signal"),
         ("the phone just says searching", "no_signal"),
         ("searching the web is painfully slow", "slow_data"),
