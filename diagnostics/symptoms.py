@@ -187,7 +187,7 @@ def stated_everywhere(text: str | None) -> bool | None:
 
 _FLOOR = re.compile(
     r"(?<![\d.])(\d{1,3})\s*(?:楼|层)(?!梯)|(?<![\d.a-z])(\d{1,3})\s*f(?![a-z])"
-    r"|(?<![a-z])(?:floor|level) (\d{1,3})(?!\d)|(?<![\d.])(\d{1,3})(?:st|nd|rd|th) floor"
+    r"|(?<![a-z])(?:floor|(?:on|at) level) (\d{1,3})(?!\d)|(?<![\d.])(\d{1,3})(?:st|nd|rd|th) floor"
 )
 _BELOW = re.compile(
     r"负\s*([1-3一二三])\s*(?:楼|层)|地下\s*([1-3一二三])\s*层|(?<![a-z])b([1-3])(?![a-z\d])"

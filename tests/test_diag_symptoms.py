@@ -295,6 +295,8 @@ def test_others_and_places_from_the_text_through_the_cli(
         ("5G信号不好", None),
         ("楼梯间没信号", None),
         ("信号只有1-2格", None),
+        ("on level 3 of the car park", 3),
+        ("battery level 20 and no signal", None),
     ],
 )
 def test_the_floor_a_description_names(text: str, floor: int | None) -> None:
