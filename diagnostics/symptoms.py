@@ -54,7 +54,7 @@ def _compiled() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
 _CLAUSES = re.compile(r"[，,。.;；!！?？\n]+|\bbut\b|但是|可是|但")
 _WORKS = re.compile(
     r"正常|没问题|没事|能用|都可以|只能(?!.{0,3}紧急)"
-    r"|能接|能打|可以接|可以打"
+    r"|(?:能|可以)(?:接|打)(?!.{0,3}紧急)"
     r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|working fine|(?:is|are) working"
     r"|works? (?:fine|ok|okay|tho|though|normally|perfectly)|can (?:call|text|make calls))(?![a-z])"
     r"|(?<![a-z])works?\s*$"

@@ -83,6 +83,7 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("I can't get any bars at home", "no_signal"),
         ("the phone says SOS only", "no_signal"),
         ("手机只能打紧急电话", "no_signal"),  # 只能 here is no sign that something works
+        ("手机只能打紧急电话，到哪里都这样，我住在25楼", "no_signal"),
         ("I can only make emergency calls", "no_signal"),
         ("phone keeps losing signal", "no_signal"),
         ("the phone just says searching", "no_signal"),
