@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from diagnostics.symptoms import PRIORITY, infer_symptom, symptom_scores  # noqa: E402
+from diagnostics.symptoms import PRIORITY, infer_symptom, phrase_scores  # noqa: E402
 from scenario.texts import PHRASES  # noqa: E402
 
 TARGET = 0.8  # share of held-out descriptions understood
@@ -39,7 +39,7 @@ TARGET = 0.8  # share of held-out descriptions understood
 
 def phrases_only(text: str) -> str | None:
     """The baseline: the phrase rules on the whole text, nothing else."""
-    scores = symptom_scores(text.replace("，", " ").replace(",", " ")) if text else {}
+    scores = phrase_scores(text.lower().replace("’", "'")) if text else {}
     if not scores:
         return None
     best = max(scores.values())

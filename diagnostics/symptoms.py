@@ -79,8 +79,13 @@ def complaining(text: str) -> str:
 
 
 def symptom_scores(text: str) -> dict[str, float]:
-    """Keyword weight per symptom; overlapping matches count once, for the longest phrase."""
-    lowered = complaining(text)
+    """Keyword weight per symptom of the text's complaining clauses (``complaining``)."""
+    return phrase_scores(complaining(text))
+
+
+def phrase_scores(lowered: str) -> dict[str, float]:
+    """Keyword weight per symptom in lower-cased text; overlapping matches count once, for the
+    longest phrase."""
     matches: list[tuple[int, int, str, float]] = []
     for symptom, weight, pattern in _compiled():
         for match in pattern.finditer(lowered):
@@ -109,103 +114,3 @@ def infer_symptom(text: str | None) -> str | None:
         if scores.get(symptom) == best:
             return symptom
     return None
-
-
-_BASEMENT = re.compile(
-    r"地下|负一|负二|地库|车库|地铁|电梯|basement|underground|garage|car "
-    r"park|parking|subway|metro|elevator|lift"
-)
-_INDOOR = re.compile(
-    r"家里|家中|室内|屋里|房间|办公室|楼里|公司里|宿舍"
-    r"|at home|indoors?|inside|office|apartment|flat|room"
-)
-
-
-def place_hints(text: str | None) -> set[str]:
-    """Where the description says the problem happens: {"basement", "indoor"} (deep indoor places —
-    basements, car parks, lifts, the metro — lose far more signal than rooms above ground)."""
-    if not text:
-        return set()
-    lowered = text.lower()
-    hints: set[str] = set()
-    if _BASEMENT.search(lowered):
-        hints.update(("basement", "indoor"))
-    if _INDOOR.search(lowered):
-        hints.add("indoor")
-    return hints
-
-
-# What the description says about others and other places, for complaints whose
-# neighbours_affected / everywhere fields are empty (the handbook's 周围用户也一样, 到哪里都这样).
-_OTHERS = (
-    r"(?:周围|旁边|附近|邻居|家里人|家人|同事|朋友|别人|其他人|大家"
-    r"|我(?:妈|爸|老婆|老公|女儿|儿子))"
-)
-_NEIGHBOURS_YES = re.compile(
-    _OTHERS + r".{0,8}?(?:也一样|也这样|都一样|都这样|也有|也不行|都不行|也没|都没|也是)"
-    r"|(?<![a-z])(?:neighbou?rs?|others? (?:around|nearby|here)|people (?:around|nearby|here)"
-    r"|every(?:one|body) (?:around|nearby|here|in (?:the|my|our) \w+)|my (?:wife|husband|family"
-    r"|colleagues?|friends?|daughter|son|mum|mom|dad)(?:'s phone)?)\b.{0,30}?"
-    r"\b(?:same|too|as well|also|either)\b|(?<![a-z])nobody (?:here|around|on your network) has"
-)
-_NEIGHBOURS_NO = re.compile(
-    _OTHERS + r".{0,8}?(?:都正常|正常|没问题|好好的|没事)|只有我"
-    r"|(?<![a-z])(?:other people|others|every(?:one|body) else|my (?:wife|husband|family"
-    r"|colleagues?|friends?))\b.{0,30}?\b(?:fine|ok|okay|no problem|have no problem|work fine)\b"
-    r"|(?<![a-z])only (?:me|my phone)\b"
-)
-_EVERYWHERE_YES = re.compile(
-    r"到哪(?:里|儿)?都|走到哪|在哪(?:里|儿)?都|换了?(?:个)?地方也|别的地方也|哪里都"
-    r"|(?<![a-z])(?:everywhere|wherever i go|any ?where i go|other places too"
-    r"|(?:same|also) (?:problem )?in other places|(?:at|in) other places too)(?![a-z])"
-)
-_EVERYWHERE_NO = re.compile(
-    r"只有(?:在)?(?:这里|这儿|家里|家中|公司|小区)|别的地方(?:都)?(?:正常|没问题|好)|出了.{0,4}就好"
-    r"|(?<![a-z])(?:only (?:here|at home|in (?:my|the) \w+|at (?:the )?(?:office|work))"
-    r"|(?:fine|ok|works?) (?:elsewhere|everywhere else|in other places))(?![a-z])"
-)
-
-
-def _stated(text: str | None, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
-    if not text:
-        return None
-    lowered = text.lower().replace("’", "'")
-    said_yes, said_no = bool(yes.search(lowered)), bool(no.search(lowered))
-    return None if said_yes == said_no else said_yes  # neither, or both: can't tell
-
-
-def stated_neighbours(text: str | None) -> str | None:
-    """ "yes" / "no" when the description says whether people nearby have it too, else None."""
-    said = _stated(text, _NEIGHBOURS_YES, _NEIGHBOURS_NO)
-    return None if said is None else ("yes" if said else "no")
-
-
-def stated_everywhere(text: str | None) -> bool | None:
-    """Whether the description says the problem also happens at other places (None: not said)."""
-    return _stated(text, _EVERYWHERE_YES, _EVERYWHERE_NO)
-
-
-_FLOOR = re.compile(
-    r"(?<![\d.])(\d{1,3})\s*(?:楼|层)(?!梯)|(?<![\d.a-z])(\d{1,3})\s*f(?![a-z])"
-    r"|(?<![a-z])(?:floor|(?:on|at) level) (\d{1,3})(?!\d)|(?<![\d.])(\d{1,3})(?:st|nd|rd|th) floor"
-)
-_BELOW = re.compile(
-    r"负\s*([1-3一二三])\s*(?:楼|层)|地下\s*([1-3一二三])\s*层|(?<![a-z])b([1-3])(?![a-z\d])"
-)
-_DIGITS = {"一": 1, "二": 2, "三": 3}
-
-
-def stated_floor(text: str | None) -> int | None:
-    """The floor the description names ("住在12楼", "on floor 12", "负一楼" = −1), else None."""
-    if not text:
-        return None
-    lowered = text.lower()
-    below = _BELOW.search(lowered)
-    if below:
-        digit = next(g for g in below.groups() if g)
-        return -(_DIGITS.get(digit) or int(digit))
-    found = _FLOOR.search(lowered)
-    if found is None:
-        return None
-    floor = int(next(g for g in found.groups() if g))
-    return floor if 0 < floor <= 200 else None

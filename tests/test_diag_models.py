@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from diagnostics.description import place_hints
 from diagnostics.models import ComplaintIn, parse_complaint
-from diagnostics.symptoms import place_hints
 from netcomplaint.errors import InputError
 
 BASE: dict[str, Any] = {

@@ -13,14 +13,9 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from diagnostics.description import stated_everywhere, stated_floor, stated_neighbours
 from diagnostics.symptom_words import composed_symptom
-from diagnostics.symptoms import (
-    infer_symptom,
-    stated_everywhere,
-    stated_floor,
-    stated_neighbours,
-    symptom_scores,
-)
+from diagnostics.symptoms import infer_symptom, symptom_scores
 from netcomplaint.cli import app
 from scenario.texts import PHRASES
 from tests import test_diag_factories as f

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from diagnostics.description import stated_floor
 from diagnostics.evidence import Context, Coverage, KpiStats
 from diagnostics.models import ComplaintRecord, Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
-from diagnostics.symptoms import stated_floor
 
 SECONDARY_SITE_FACTOR = 0.7  # evidence on a cell of the 2nd/3rd serving site counts this much
 

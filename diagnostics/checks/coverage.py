@@ -25,10 +25,10 @@ from diagnostics.checks.common import (
     weak_share_threshold,
 )
 from diagnostics.checks.coverage_geometry import areas, geometry
+from diagnostics.description import place_hints
 from diagnostics.evidence import Context
 from diagnostics.models import ComplaintRecord, Evidence
 from diagnostics.settings import DiagnosticsSettings
-from diagnostics.symptoms import place_hints
 
 CAUSE = "weak_coverage"
 

@@ -16,10 +16,10 @@ from diagnostics.checks.common import Weights, ev, mr_verdict, site_factor, unkn
 from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.checks.terminal_device import CAUSE, capability, known_issue, sim
+from diagnostics.description import stated_everywhere, stated_neighbours
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
-from diagnostics.symptoms import stated_everywhere, stated_neighbours
 
 FROM_TEXT = " (said in the description)"
 
