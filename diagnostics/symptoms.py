@@ -39,14 +39,21 @@ PRIORITY = (
 )
 
 
+Rules = tuple[tuple[str, float, re.Pattern[str]], ...]
+# A Chinese phrase holds Chinese characters and an English one latin letters: a text without
+# either kind skips those rules (each rule is a scan of the text; most texts are one language).
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-z]")
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
-    rules: list[tuple[str, float, re.Pattern[str]]] = []
-    for symptom, weight, pattern in ZH:
-        rules.append((symptom, weight, re.compile(pattern)))
-    for symptom, weight, pattern in EN:
-        rules.append((symptom, weight, re.compile(r"(?<![a-z])(?:" + pattern + r")(?![a-z])")))
-    return tuple(rules)
+def phrase_rules() -> tuple[Rules, Rules]:
+    zh = tuple((symptom, weight, re.compile(pattern)) for symptom, weight, pattern in ZH)
+    en = tuple(
+        (symptom, weight, re.compile(r"(?<![a-z])(?:" + pattern + r")(?![a-z])"))
+        for symptom, weight, pattern in EN
+    )
+    return zh, en
 
 
 # A clause that says something works ("收短信正常", "incoming calls are fine", "只能打电话发短信")
@@ -86,8 +93,10 @@ def symptom_scores(text: str) -> dict[str, float]:
 def phrase_scores(lowered: str) -> dict[str, float]:
     """Keyword weight per symptom in lower-cased text; overlapping matches count once, for the
     longest phrase."""
+    zh, en = phrase_rules()
+    rules = (zh if _CJK.search(lowered) else ()) + (en if _LATIN.search(lowered) else ())
     matches: list[tuple[int, int, str, float]] = []
-    for symptom, weight, pattern in _compiled():
+    for symptom, weight, pattern in rules:
         for match in pattern.finditer(lowered):
             matches.append((match.start(), match.end(), symptom, weight))
     matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))

@@ -6,6 +6,7 @@ through the CLI.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from diagnostics.description import stated_everywhere, stated_floor, stated_neighbours
 from diagnostics.symptom_words import composed_symptom
-from diagnostics.symptoms import infer_symptom, symptom_scores
+from diagnostics.symptoms import infer_symptom, phrase_rules, phrase_scores, symptom_scores
 from netcomplaint.cli import app
 from scenario.texts import PHRASES
 from tests import test_diag_factories as f
@@ -297,3 +298,21 @@ def test_others_and_places_from_the_text_through_the_cli(
 )
 def test_the_floor_a_description_names(text: str, floor: int | None) -> None:
     assert stated_floor(text) == floor
+
+
+def test_each_language_s_rules_need_that_language() -> None:
+    """``phrase_scores`` runs the Chinese rules only on text with Chinese characters and the
+    English ones only on text with latin letters: no rule may match without them."""
+    data = Path(__file__).resolve().parents[1] / "bench" / "data"
+    texts = [
+        c["text"].lower()
+        for path in sorted(data.glob("symptom_phrases_*.json"))
+        for c in json.loads(path.read_text("utf-8"))
+    ]
+    zh_rules, en_rules = phrase_rules()
+    latin_only = [t for t in texts if not re.search(r"[\u3400-\u9fff]", t)]
+    no_latin = [t for t in texts if not re.search(r"[a-z]", t)]
+    assert len(latin_only) > 200 and len(no_latin) > 200
+    assert not [r[2].pattern for r in zh_rules for t in latin_only if r[2].search(t)]
+    assert not [r[2].pattern for r in en_rules for t in no_latin if r[2].search(t)]
+    assert phrase_scores("calls keep dropping, 掉话") == {"call_drop": 4.0}  # mixed: both run
