@@ -10,6 +10,8 @@ same run (always answering the truth's most frequent cause).
     # fit the confidence calibration on seeds 101/102, evaluate on 201–203:
     .venv/bin/python bench/bench_diag_accuracy.py --fit-seeds 101 102 \\
         --fit-out diagnostics/calibration.json --seeds 201 202 203
+    # scenarios written by another generator (the contract's files and truth.csv), as they are:
+    .venv/bin/python bench/bench_diag_accuracy.py --scenario /data/acceptance/s1 /data/acceptance/s2
 
 Needs only the embedded database (or NETCOMPLAINT_DATABASE_URL); scenarios go to --work.
 """
@@ -87,6 +89,13 @@ def main() -> None:
     parser.add_argument(
         "--fit-seeds", type=int, nargs="*", default=[], help="seeds to fit the calibration on"
     )
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="score these scenario directories (contract files + truth.csv) instead of --seeds",
+    )
     parser.add_argument("--fit-out", type=Path, help="where to write the fitted calibration JSON")
     parser.add_argument("--cells", type=int, default=300)
     parser.add_argument("--days", type=int, default=7)
@@ -122,9 +131,12 @@ def main() -> None:
     print(
         f"\n{'seed':>6}{'n':>6}{'top-1':>8}{'attrib':>8}{'min recall':>12}{'ECE':>7}{'seconds':>9}"
     )
-    for seed in args.seeds:
+    scored: list[tuple[str, Path]] = [(d.name, d) for d in args.scenario]
+    for seed in [] if args.scenario else args.seeds:
         out = args.work / f"s{seed}-{args.cells}c{args.days}d{args.complaints}"
         generate(out, seed, args.cells, args.days, args.complaints)
+        scored.append((str(seed), out))
+    for label, out in scored:
         started = time.perf_counter()
         report = score_scenario(out)
         seconds = time.perf_counter() - started
@@ -132,7 +144,7 @@ def main() -> None:
         baselines.append(baseline(out))
         low = min((m["recall"], c) for c, m in report.per_cause.items() if m["support"])
         print(
-            f"{seed:>6}{report.complaints:>6}{report.accuracy:>8.1%}{report.attribution_accuracy:>8.1%}"
+            f"{label:>6}{report.complaints:>6}{report.accuracy:>8.1%}{report.attribution_accuracy:>8.1%}"
             f"{low[0]:>7.0%} {low[1][:4]}{report.ece:>7.3f}{seconds:>9.1f}"
         )
         if args.verbose:
@@ -142,7 +154,7 @@ def main() -> None:
         sum(b * r.complaints for b, r in zip(baselines, reports, strict=True)) / total["complaints"]
     )
     print(
-        f"\npooled over seeds {' '.join(map(str, args.seeds))}: {int(total['complaints'])} "
+        f"\npooled over {' '.join(label for label, _ in scored)}: {int(total['complaints'])} "
         "complaints"
     )
     print(

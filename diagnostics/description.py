@@ -1,8 +1,8 @@
 """What a complaint's description says besides its symptom (pure): where the problem happens
 (indoors, below ground, which floor), whether people nearby have it too, whether it happens at
-other places. The checks read these when the complaint's own fields are empty (the handbook's
-周围用户也一样, 到哪里都这样); a field that is given always wins. The symptom itself is read in
-``symptoms``.
+other places, whether the customer is abroad. The checks read these when the complaint's own
+fields are empty (the handbook's 周围用户也一样, 到哪里都这样); a field that is given always wins.
+The symptom itself is read in ``symptoms``.
 """
 
 from __future__ import annotations
@@ -107,3 +107,18 @@ def stated_floor(text: str | None) -> int | None:
         return None
     floor = int(next(g for g in found.groups() if g))
     return floor if 0 < floor <= 200 else None
+
+
+# Abroad, or a visitor who has just arrived: what tells a roaming switch that matters from one
+# that doesn't when the registration or the profile can't (no home or visited network known; an
+# inbound roamer has no profile in the operator's own subscriber data).
+_ABROAD = re.compile(
+    r"漫游|国外|境外|出国|出境|刚(?:到|落地|下飞机)|下了?飞机|从.{1,8}(?:飞|回|过)?来"
+    r"|(?<![a-z])(?:roam\w*|abroad|overseas|(?:just )?(?:arrived|landed|flew in)\b"
+    r"|(?:here|travell?ing) (?:on|for) (?:holiday|vacation|business)|tourist|my trip)"
+)
+
+
+def stated_abroad(text: str | None) -> bool:
+    """Whether the description says the customer is abroad or has just arrived from elsewhere."""
+    return bool(text) and bool(_ABROAD.search((text or "").lower()))

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 
 from diagnostics.checks.coverage import indoor_depth
 from diagnostics.checks.outage import outage_alarms
-from diagnostics.checks.roaming import roaming
+from diagnostics.checks.roaming import abroad
 from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
@@ -187,10 +187,10 @@ def situation(
         if "call_forwarding" in abnormal and c.symptom in ("cannot_receive", "roaming_failure"):
             return "forwarding"
         if "registration_status" in abnormal:
-            return "visited" if roaming(ctx) else "not_registered"
+            return "visited" if abroad(ctx) else "not_registered"
         if "call_forwarding" in abnormal:
             return "forwarding"
-        return "visited" if roaming(ctx) else "escalate"
+        return "visited" if abroad(ctx) else "escalate"
     if cause == "no_fault_found" and not network_measured(evidence):
         return "unmeasured"
     return "observe"

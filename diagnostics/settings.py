@@ -161,7 +161,14 @@ class DiagnosticsSettings(BaseSettings):
 
     # --- congestion -----------------------------------------------------------------------
     prb_busy_pct: float = Field(
-        default=80.0, ge=0, le=100, description="busy-hour DL PRB utilisation above = congested"
+        default=70.0, ge=0, le=100, description="busy-hour DL PRB utilisation above = congested"
+    )
+    prb_elevated_pct: float = Field(
+        default=70.0,
+        ge=0,
+        le=100,
+        description="busy-hour DL PRB utilisation from here up to prb_busy_pct = elevated: not "
+        "congested, but no evidence against load either",
     )
     traffic_surge_ratio: float = Field(
         default=1.5,

@@ -605,11 +605,11 @@ def test_every_check_has_value_threshold_and_detail_when_measured() -> None:
 
 
 def test_thresholds_come_from_settings() -> None:
-    ctx = context(kpis={"A-1": kpi(prb_busy=75.0, prb_busy_hours=2)})
+    ctx = context(kpis={"A-1": kpi(prb_busy=65.0, prb_busy_hours=2)})
     assert find(run_checks(ctx, SETTINGS), "prb_busy_hour").finding == "normal"
-    stricter = DiagnosticsSettings(prb_busy_pct=70.0)
+    stricter = DiagnosticsSettings(prb_busy_pct=60.0, prb_elevated_pct=55.0)
     item = find(run_checks(ctx, stricter), "prb_busy_hour")
-    assert item.finding == "abnormal" and item.threshold == 70.0
+    assert item.finding == "abnormal" and item.threshold == 60.0
 
 
 def test_secondary_cells_count_less_than_the_dominant_one() -> None:

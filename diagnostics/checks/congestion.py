@@ -2,7 +2,9 @@
 time of the problem, and events.
 
 Thresholds (settings): the busiest hour's DL PRB utilisation at the time of the problem above
-``prb_busy_pct`` (80 %) = congested; RRC users above ``traffic_surge_ratio`` (1.5) × the same
+``prb_busy_pct`` (70 %, the lower end of the handbook's ~70–80 % and the operators' high-load
+cell criterion) = congested; set higher, a load from ``prb_elevated_pct`` (70 %) up to it is
+"elevated", no evidence against load. RRC users above ``traffic_surge_ratio`` (1.5) × the same
 hours a day earlier = a traffic surge (events, holidays 节假日); user throughput below
 ``low_throughput_mbps`` (5) or below ``throughput_drop_ratio`` (0.5) × a day earlier = degraded;
 RRC/E-RAB setup success below ``setup_sr_pct`` (98 %) and drop rate above ``drop_rate_pct`` (2 %)
@@ -201,11 +203,16 @@ def _prb(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     other = ""
     if stats.prb_before is not None:
         other = f" (a day earlier: up to {stats.prb_before:.0f}%)"
+    # within the handbook's band of congested loads (~70–80 %) but below the threshold: not
+    # congested enough to say so, yet no evidence against load either
+    elevated = value >= s.prb_elevated_pct
+    if elevated:
+        other += f", elevated (≥ {s.prb_elevated_pct:.0f}%)"
     return ev(
         "prb_busy_hour",
         CAUSE,
         "normal",
-        -w.context,
+        0.0 if elevated else -w.context,
         cell=stats.cell_id,
         value=value,
         threshold=thr,

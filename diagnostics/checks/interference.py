@@ -10,6 +10,8 @@ quality. All KPIs are taken at the time of the problem (the hours of ``Context.w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from diagnostics.checks.common import (
     NO_ALARM_FEED,
     Weights,
@@ -34,7 +36,18 @@ CAUSE = "interference"
 
 
 def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
-    return [_uplink(ctx, s, w), _downlink(ctx, s, w), _cqi(ctx, s, w), *_sources(ctx, s, w)]
+    uplink, downlink, cqi = _uplink(ctx, s, w), _downlink(ctx, s, w), _cqi(ctx, s, w)
+    if uplink.finding == "normal" and "abnormal" in (downlink.finding, cqi.finding):
+        # the uplink noise KPI can't see interference on the downlink (pilot pollution, an
+        # overshooting cell, an external source near the handset): a clean uplink is then no
+        # evidence against interference
+        uplink = replace(
+            uplink,
+            support=0.0,
+            detail=f"{uplink.detail}; the interference found is on the downlink, which this KPI "
+            "does not measure",
+        )
+    return [uplink, downlink, cqi, *_sources(ctx, s, w)]
 
 
 def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:

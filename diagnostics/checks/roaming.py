@@ -8,6 +8,7 @@ in one region → the visited network lacks the subscriber's data.
 from __future__ import annotations
 
 from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.description import stated_abroad
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
@@ -48,6 +49,15 @@ def roaming(ctx: Context) -> bool | None:
     return reg.network != sub.home_network
 
 
+def abroad(ctx: Context) -> bool | None:
+    """``roaming``, or, when the networks can't tell, what the description says (abroad, just
+    arrived): True, else None."""
+    away = roaming(ctx)
+    if away is None and stated_abroad(ctx.complaint.description):
+        return True
+    return away
+
+
 def follows_subscriber(ctx: Context) -> str | None:
     """A registration fault that stops service wherever the subscriber goes (not registered,
     rejected, roaming switched off while roaming, calls forwarded for a "can't receive"), in
@@ -59,9 +69,7 @@ def follows_subscriber(ctx: Context) -> str | None:
         return f"the number is {reg.status.replace('_', ' ')}"
     if reg.reject_cause:
         return f"registration was rejected ({reg.reject_cause})"
-    if reg.roaming_enabled is False and (
-        roaming(ctx) or ctx.complaint.symptom == "roaming_failure"
-    ):
+    if reg.roaming_enabled is False and (abroad(ctx) or ctx.complaint.symptom == "roaming_failure"):
         return "roaming is switched off while roaming"
     if reg.call_forwarding and ctx.complaint.symptom == "cannot_receive":
         return "calls are forwarded to another number"
@@ -125,7 +133,7 @@ def _status(ctx: Context, w: Weights) -> Evidence:
 def _switch(ctx: Context, w: Weights) -> Evidence:
     reg = ctx.registration
     assert reg is not None
-    away = roaming(ctx)
+    away = abroad(ctx)
     if reg.roaming_enabled is None:
         return unknown(
             "roaming_switch",
@@ -143,7 +151,9 @@ def _switch(ctx: Context, w: Weights) -> Evidence:
             detail="roaming is enabled",
         )
     if away or ctx.complaint.symptom == "roaming_failure":
-        where = f" while on {reg.network}" if away else ""
+        where = f" while on {reg.network}" if away and reg.network else ""
+        if away and roaming(ctx) is None:
+            where = " while abroad (said in the description)"
         return _flag(
             ctx,
             "roaming_switch",
@@ -151,6 +161,16 @@ def _switch(ctx: Context, w: Weights) -> Evidence:
             w.strong,
             raised=True,
             detail=f"roaming is switched off{where}: no service away from home until it is enabled",
+        )
+    if away is None:
+        return _flag(
+            ctx,
+            "roaming_switch",
+            "unknown",
+            0.0,
+            raised=True,
+            detail="roaming is switched off; whether the subscriber is roaming is unknown (no "
+            "home or registered network, and the description doesn't say)",
         )
     return _flag(
         ctx,

@@ -1,0 +1,130 @@
+"""Evidence near the handbook's limits, as another team's scenarios put it: a busy hour inside the
+~70–80 % PRB band, interference that shows only on the downlink, and a roaming switch turned off
+where neither the registration nor the profile says which network is home. Each measured wrong
+on independently written scenarios before (congestion taken for no fault at 72–79 % PRB;
+downlink interference lost to a clean uplink KPI; inbound roamers with no profile taken as at
+home).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from diagnostics.checks import run_checks
+from diagnostics.checks.roaming import abroad, follows_subscriber
+from diagnostics.description import stated_abroad
+from diagnostics.evidence import Registration
+from diagnostics.ranking import rank
+from diagnostics.settings import DiagnosticsSettings
+from tests.test_diag_checks import T, context, coverage, find, kpi, subscriber
+
+SETTINGS = DiagnosticsSettings()
+
+
+# --- the busy hour --------------------------------------------------------------------------
+
+
+def test_the_default_busy_threshold_is_the_handbooks_lower_bound() -> None:
+    """网络繁忙: "busy-hour PRB utilisation above ~70–80 %"; operators' high-load cell criterion
+    is DL PRB ≥ 70 %."""
+    assert SETTINGS.prb_busy_pct == 70.0
+    ctx = context(kpis={"A-1": kpi(prb_busy=74.0, prb_busy_hours=2)})
+    item = find(run_checks(ctx, SETTINGS), "prb_busy_hour")
+    assert item.finding == "abnormal" and item.support > 0 and item.threshold == 70.0
+    assert rank(run_checks(ctx, SETTINGS), "slow_data", SETTINGS).primary == "congestion"
+
+
+@pytest.mark.parametrize(
+    ("prb", "support"),
+    [(75.0, 0.0), (79.0, 0.0), (60.0, -SETTINGS.score_weight_context)],
+)
+def test_a_load_inside_the_band_is_no_evidence_against_congestion(
+    prb: float, support: float
+) -> None:
+    """With the threshold set higher (80 %), a busiest hour from ``prb_elevated_pct`` (70 %)
+    up is not congested, yet it is no evidence against load either."""
+    settings = DiagnosticsSettings(prb_busy_pct=80.0)
+    ctx = context(kpis={"A-1": kpi(prb_busy=prb), "A-2": kpi("A-2", prb_busy=prb)})
+    item = find(run_checks(ctx, settings), "prb_busy_hour")
+    assert item.finding == "normal"
+    assert item.support == pytest.approx(support)
+    assert ("elevated" in item.detail) == (support == 0.0)
+
+
+# --- interference on the downlink only ----------------------------------------------------------
+
+
+def test_a_clean_uplink_does_not_count_against_downlink_interference() -> None:
+    poor_sinr = coverage(good_rsrp_poor_sinr_share=0.5, poor_sinr_share=0.5)
+    downlink = context(symptom="call_drop", coverage=poor_sinr)
+    evidence = run_checks(downlink, SETTINGS)
+    uplink = find(evidence, "ul_interference")
+    assert uplink.finding == "normal" and uplink.support == 0.0
+    assert "downlink" in uplink.detail
+    assert find(evidence, "dl_sinr_good_rsrp").finding == "abnormal"
+
+    poor_cqi = context(symptom="call_drop", kpis={"A-1": kpi(cqi_avg=5.0, cqi_bad_hours=2)})
+    assert find(run_checks(poor_cqi, SETTINGS), "ul_interference").support == 0.0
+
+
+def test_a_clean_uplink_still_counts_against_interference_when_nothing_else_is_found() -> None:
+    item = find(run_checks(context(symptom="call_drop"), SETTINGS), "ul_interference")
+    assert item.finding == "normal"
+    assert item.support == pytest.approx(-SETTINGS.score_weight_context)
+
+
+# --- the roaming switch when the networks can't tell -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Just arrived from Bangkok, phone says no service. Cannot make calls.", True),
+        ("I'm roaming and nothing works", True),
+        ("刚下飞机，手机一直没信号", True),
+        ("在国外打不了电话", True),
+        ("从泰国回来以后就上不了网", True),
+        ("Here on holiday for a week and my phone has no service", True),
+        ("No signal at home since Monday", False),
+        ("开机以后一直搜不到网络，无法上网！", False),
+        (None, False),
+    ],
+)
+def test_stated_abroad(text: str | None, said: bool) -> None:
+    assert stated_abroad(text) is said
+
+
+def _switched_off(network: str | None) -> Registration:
+    return Registration(T - timedelta(hours=3), "registered", network, None, False, False)
+
+
+def test_roaming_switched_off_for_a_visitor_the_description_places_abroad() -> None:
+    """An inbound roamer has no profile in the operator's subscriber data: only the description
+    tells that the roaming switch matters."""
+    visitor = context(
+        symptom="cannot_call",
+        subscriber=None,
+        registration=_switched_off("502-12"),
+        description="Just arrived from Bangkok, phone says no service.",
+    )
+    assert abroad(visitor) is True
+    assert follows_subscriber(visitor) == "roaming is switched off while roaming"
+    evidence = run_checks(visitor, SETTINGS)
+    item = find(evidence, "roaming_switch")
+    assert item.finding == "abnormal" and "said in the description" in item.detail
+    assert rank(evidence, "cannot_call", SETTINGS).primary == "roaming_registration"
+
+
+def test_roaming_switched_off_with_no_network_known_is_not_called_at_home() -> None:
+    unknown_home = context(symptom="no_data", subscriber=None, registration=_switched_off("502-12"))
+    item = find(run_checks(unknown_home, SETTINGS), "roaming_switch")
+    assert item.finding == "unknown" and "at home" not in item.detail
+    no_network = context(
+        symptom="no_data", subscriber=subscriber(home="452-01"), registration=_switched_off(None)
+    )
+    assert find(run_checks(no_network, SETTINGS), "roaming_switch").finding == "unknown"
+    at_home = context(symptom="no_data", registration=_switched_off("460-00"))
+    item = find(run_checks(at_home, SETTINGS), "roaming_switch")
+    assert item.finding == "normal" and "at home" in item.detail
