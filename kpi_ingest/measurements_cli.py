@@ -147,6 +147,15 @@ def kpis_command(
             f"pm: {pm.counter_values:,} counter values parsed and stored in {pm.store_s:.1f} s, "
             f"{pm.kpi_rows:,} KPI rows derived in {pm.derive_s:.1f} s (formulas: {formulas.source})"
         )
+    missing = [k for k in formulas.kpis if k not in pm.filled]
+    if pm.counter_values and missing:
+        unread = sorted(pm.unused)
+        hint = f"; counters no formula reads include {', '.join(unread[:8])}" if unread else ""
+        notes.append(
+            f"pm: no formula gave a value for {', '.join(missing)}{hint}. A vendor's names go in "
+            "a formulas file (NETCOMPLAINT_KPI_FORMULAS); then run `netcomplaint ingest "
+            "recompute-kpis` (the raw counters are kept)"
+        )
     if pm.non_cell_objects:
         examples = ", ".join(sorted(pm.non_cell_objects)[:3])
         action = "kept raw, no KPIs" if settings.pm_non_cell == "keep" else "skipped"

@@ -120,6 +120,8 @@ def test_builtin_formulas_cover_every_kpi_with_28552_names_first() -> None:
     assert values["prb_util_dl_pct"] == 40.0  # second candidate (32.425 LTE) used
     assert values["dl_user_thr_mbps"] == 25.0
     assert values["rrc_setup_sr_pct"] is None
+    lte_drops = Env({"ERAB.RelActNbr": 3, "ERAB.EstabInitSuccNbr": 150})
+    assert formulas.evaluate(lte_drops)["call_drop_rate_pct"] == pytest.approx(2.0)
 
 
 def test_user_file_replaces_or_extends_the_builtin(tmp_path: Path) -> None:

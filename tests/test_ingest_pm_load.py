@@ -254,3 +254,45 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     assert "missing.xml: no such file" in result.stderr
     assert "3 file(s) failed" in result.stdout
     assert cli("ingest", "kpis", "--tz", "Mars/Base", str(truncated)).exit_code == 1
+
+
+@pytest.mark.usefixtures("nc_env")
+def test_distributions_per_bin_and_kpis_no_formula_fills(
+    tmp_path: Path, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """28.552 reports a distribution one counter per bin (CARR.WBCQIDist.BinX, or BinX.BinY.BinZ
+    with rank and table): the CQI is their mean bin. A counter no formula knows (here a
+    vendor's uplink interference) is named in the summary with the way to map it."""
+    per_bin = {
+        "RRU.PrbUsedDl": "30",
+        "RRU.PrbAvailDl": "100",
+        "CARR.WBCQIDist.Bin9": "1",
+        "CARR.WBCQIDist.Bin11": "1",
+        "VND.UlInterfPrbMean": "-101.5",
+    }
+    rank_table = {
+        "CARR.WBCQIDist.Bin4.Bin1.Bin1": "2",
+        "CARR.WBCQIDist.Bin4.Bin2.Bin1": "1",
+        "CARR.WBCQIDist.Bin7.Bin1.Bin1": "3",
+        "RRU.PrbUsedDl": "10",
+        "RRU.PrbAvailDl": "100",
+    }
+    path = tmp_path / "bins.xml"
+    path.write_text(pm_xml({CELL1: per_bin, CELL2: rank_table}))
+    result = cli("ingest", "kpis", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert kpi_row(conn, "C1")["avg_cqi"] == pytest.approx(10.0)
+    assert kpi_row(conn, "C2")["avg_cqi"] == pytest.approx((4 * 3 + 7 * 3) / 6)
+    out = " ".join((result.stdout + result.stderr).split())
+    assert "no formula gave a value for" in out and "ul_interference_dbm" in out
+    assert "VND.UlInterfPrbMean" in out and "recompute-kpis" in out
+    assert "avg_cqi" not in out.split("no formula gave a value for")[1].split(";")[0]
+
+    formulas = tmp_path / "vendor.toml"
+    formulas.write_text(
+        '[options]\ninclude_builtin = true\n[kpis]\nul_interference_dbm = "VND.UlInterfPrbMean"\n'
+    )
+    monkeypatch.setenv("NETCOMPLAINT_KPI_FORMULAS", str(formulas))
+    assert cli("ingest", "recompute-kpis").exit_code == 0
+    conn.commit()
+    assert kpi_row(conn, "C1")["ul_interference_dbm"] == pytest.approx(-101.5)

@@ -7,6 +7,7 @@ server-side cursor grouped by (cell, period), so memory does not grow with the d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from kpi_ingest.stats import refresh_if_stale
 from storage.db import Conn
 
 _BATCH = 5000
+_BIN = re.compile(r"Bin(\d+)(?:\.|$)")
 Plan = tuple[tuple[str, int | None, tuple[int, ...]], ...]
 
 _ROWS = """
@@ -48,7 +50,24 @@ class _Env:
         return sum(parts.values()) if parts else None
 
     def pdf(self, name: str) -> Sequence[float] | None:
-        return self.arrays.get(name)
+        """The array counter, or the distribution reported one counter per bin, as TS 28.552
+        names them: ``NAME.BinX`` or ``NAME.BinX.BinY.BinZ`` (X the value's index, e.g. the
+        CQI; the counts of the other indices are summed into X's bin)."""
+        found = self.arrays.get(name)
+        if found is not None:
+            return found
+        bins: dict[int, float] = {}
+        for counter, count in (self.parts.get(name) or {}).items():
+            index = _BIN.match(counter, len(name) + 1)
+            if index is not None:
+                x = int(index.group(1))
+                bins[x] = bins.get(x, 0.0) + count
+        if not bins:
+            return None
+        out = [0.0] * (max(bins) + 1)
+        for x, count in bins.items():
+            out[x] = count
+        return out
 
 
 @dataclass
@@ -56,6 +75,8 @@ class DeriveResult:
     kpi_rows: int = 0
     out_of_range: int = 0
     examples: list[str] = field(default_factory=list)
+    filled: set[str] = field(default_factory=set)  # KPIs some formula gave a value
+    unused: set[str] = field(default_factory=set)  # reported counters no formula reads
 
 
 @dataclass
@@ -92,12 +113,18 @@ class Deriver:
             rows.execute(query, {"use_suspect": self.use_suspect})
             for cell_id, ts, period_s, env in self._groups(rows):
                 values = self._evaluate(env, cell_id, ts, result)
+                result.filled.update(k for k, v in values.items() if v is not None)
                 batch.append((ts, cell_id, period_s, *(values[c] for c in columns)))
                 if len(batch) >= _BATCH:
                     self._write(copy_sql, batch)
         self._write(copy_sql, batch)
         self.conn.execute(sql.SQL("ANALYZE {}").format(stage))
         result.kpi_rows = self._upsert(stage, columns)
+        for set_id, plan in self._plans.items():
+            read = {i for _, _, subs in plan for i in subs}
+            read |= {index for _, index, _ in plan if index is not None}
+            names = self._names[set_id]
+            result.unused.update(n for i, n in enumerate(names) if i not in read)
         return result
 
     def _groups(self, rows: Iterable[Any]) -> Iterator[tuple[str, datetime, int, _Env]]:

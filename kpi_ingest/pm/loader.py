@@ -64,6 +64,8 @@ class PmContext:
     store_s: float = 0.0  # parsing and storing the raw counters
     derive_s: float = 0.0  # deriving the KPIs
     non_cell_objects: set[str] = field(default_factory=set)
+    filled: set[str] = field(default_factory=set)  # KPIs a formula gave a value, all files
+    unused: set[str] = field(default_factory=set)  # counters no formula reads, all files
     notes: list[str] = field(default_factory=list)
     set_ids: dict[tuple[str, ...], str] = field(default_factory=dict)
 
@@ -120,6 +122,8 @@ def load_pm_file(conn: Conn, path: Path, report: FileReport, ctx: PmContext, sha
     ctx.derive_s += time.perf_counter() - stored_at
     ctx.counter_values += stored
     ctx.kpi_rows += derived.kpi_rows
+    ctx.filled |= derived.filled
+    ctx.unused |= derived.unused
     if derived.out_of_range:
         ctx.notes.append(
             f"{path}: {derived.out_of_range} KPI value(s) out of range stored as NULL "
