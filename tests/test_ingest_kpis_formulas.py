@@ -122,6 +122,20 @@ def test_builtin_formulas_cover_every_kpi_with_28552_names_first() -> None:
     assert values["rrc_setup_sr_pct"] is None
     lte_drops = Env({"ERAB.RelActNbr": 3, "ERAB.EstabInitSuccNbr": 150})
     assert formulas.evaluate(lte_drops)["call_drop_rate_pct"] == pytest.approx(2.0)
+    umts = formulas.evaluate(
+        Env(
+            {
+                "RRC.AttConnEstab": 200,
+                "RRC.SuccConnEstab": 196,
+                "RAB.AttEstabCS": 50,
+                "RAB.SuccEstabCS": 49,
+                "RAB.AttEstabPS": 50,
+                "RAB.SuccEstabPS": 50,
+            }
+        )
+    )
+    assert umts["rrc_setup_sr_pct"] == pytest.approx(98.0)
+    assert umts["erab_setup_sr_pct"] == pytest.approx(99.0)
 
 
 def test_user_file_replaces_or_extends_the_builtin(tmp_path: Path) -> None:
