@@ -113,8 +113,8 @@ def stated_floor(text: str | None) -> int | None:
 # that doesn't when the registration or the profile can't (no home or visited network known; an
 # inbound roamer has no profile in the operator's own subscriber data).
 _ABROAD = re.compile(
-    r"漫游|国外|境外|出国|出境|刚(?:到|落地|下飞机)|下了?飞机|从.{1,8}(?:飞|回|过)?来"
-    r"|(?<![a-z])(?:roam\w*|abroad|overseas|(?:just )?(?:arrived|landed|flew in)\b"
+    r"漫游|国外|境外|出国|出境|刚(?:到|落地|下飞机)|下了?飞机"
+    r"|(?<![a-z])(?:roam\w*|abroad|overseas|(?:arrived|landed) (?:from|in)\b|flew in\b"
     r"|(?:here|travell?ing) (?:on|for) (?:holiday|vacation|business)|tourist|my trip)"
 )
 

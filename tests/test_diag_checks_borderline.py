@@ -85,7 +85,10 @@ def test_a_clean_uplink_still_counts_against_interference_when_nothing_else_is_f
         ("I'm roaming and nothing works", True),
         ("刚下飞机，手机一直没信号", True),
         ("在国外打不了电话", True),
-        ("从泰国回来以后就上不了网", True),
+        ("刚到曼谷，手机没有服务", True),
+        ("从泰国回来以后就上不了网", False),  # back home
+        ("从上个月以来一直打不了电话", False),
+        ("Since I arrived at the office there is no signal", False),
         ("Here on holiday for a week and my phone has no service", True),
         ("No signal at home since Monday", False),
         ("开机以后一直搜不到网络，无法上网！", False),
