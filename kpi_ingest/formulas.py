@@ -14,7 +14,9 @@ and numeric counter ids are written quoted: ``'SM.PduSessionCreationReq.0011-001
 Missing counters and division by zero give NULL (None), never an error or a zero. Functions:
 ``sum(a, …)`` (missing terms count as 0; NULL only if all are missing), ``coalesce(a, …)``,
 ``min(a, …)``, ``max(a, …)``, ``pdf_mean(NAME)`` (mean bin index of a comma-separated array
-counter, weighted by the bin counts) and ``pdf_sum(NAME)``.
+counter, weighted by the bin counts), ``pdf_sum(NAME)`` and ``pdf_power_mean(NAME, l0, l1, …)``
+(a distribution of power levels, bin i standing for l_i dBm, averaged in milliwatts and given
+back in dBm: how Ericsson's ``pmRadioRecInterferencePwr`` becomes the mean uplink noise per PRB).
 
 Each KPI has a list of candidate formulas (3GPP names first, then vendors'); the first one that
 gives a value wins.
@@ -110,6 +112,8 @@ _PDF_FUNCS: dict[str, Callable[[Sequence[float] | None], float | None]] = {
     "pdf_sum": lambda bins: _finite(math.fsum(bins)) if bins else None,
 }
 
+_CALLABLE = {*_FUNCS, *_PDF_FUNCS, "pdf_power_mean"}  # pdf_power_mean: see _Parser.power_mean
+
 
 class _Parser:
     def __init__(self, text: str) -> None:
@@ -169,7 +173,7 @@ class _Parser:
             found = tok.text or "end of formula"
             raise ValueError(f"unexpected {found!r} at position {tok.pos + 1}")
         nxt = self.peek()
-        if nxt.kind == "op" and nxt.text == "(" and (tok.text in _FUNCS or tok.text in _PDF_FUNCS):
+        if nxt.kind == "op" and nxt.text == "(" and tok.text in _CALLABLE:
             return self.call(tok)
         if tok.text == "period_s":
             return lambda env: float(env.period_s)
@@ -179,6 +183,8 @@ class _Parser:
 
     def call(self, func: _Tok) -> Compiled:
         self.take("(")
+        if func.text == "pdf_power_mean":
+            return self.power_mean(func)
         if func.text in _PDF_FUNCS:
             arg = self.take()
             if arg.kind != "name":
@@ -194,6 +200,41 @@ class _Parser:
         self.take(")")
         agg = _FUNCS[func.text]
         return lambda env: agg([a(env) for a in args])
+
+    def power_mean(self, func: _Tok) -> Compiled:
+        arg = self.take()
+        if arg.kind != "name":
+            raise ValueError(f"{func.text}() takes a counter name first (position {arg.pos + 1})")
+        levels: list[float] = []
+        while self.peek().kind == "op" and self.peek().text == ",":
+            self.take()
+            sign = 1.0
+            if self.peek().kind == "op" and self.peek().text == "-":
+                self.take()
+                sign = -1.0
+            level = self.take()
+            if level.kind != "num":
+                where = f"position {level.pos + 1}"
+                raise ValueError(f"{func.text}() levels are numbers in dBm ({where})")
+            levels.append(sign * float(level.text))
+        self.take(")")
+        if not levels:
+            raise ValueError(f"{func.text}() needs the dBm level of each bin")
+        self.names.add(arg.text)
+        counter = arg.text
+        return lambda env: _pdf_power_mean(env.pdf(counter), levels)
+
+
+def _pdf_power_mean(bins: Sequence[float] | None, levels: Sequence[float]) -> float | None:
+    """Mean power (dBm) of a distribution whose bin i stands for ``levels[i]`` dBm; None when it
+    is empty or has more bins than levels (they could not be placed)."""
+    if not bins or len(bins) > len(levels):
+        return None
+    total = math.fsum(bins)
+    if total <= 0:
+        return None
+    milliwatts = math.fsum(n * 10 ** (level / 10) for n, level in zip(bins, levels, strict=False))
+    return _finite(10 * math.log10(milliwatts / total)) if milliwatts > 0 else None
 
 
 def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:

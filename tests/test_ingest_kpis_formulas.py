@@ -68,6 +68,18 @@ def test_period_and_pdf_functions() -> None:
     assert ev("pdf_mean(CQI)", {}) is None
 
 
+def test_power_distribution_averaged_in_milliwatts() -> None:
+    levels = "pdf_power_mean(P, -120, -100)"
+    assert ev(levels, {}, pdfs={"P": [1.0, 1.0]}) == pytest.approx(-102.97, abs=0.01)
+    assert ev(levels, {}, pdfs={"P": [5.0]}) == pytest.approx(-120.0)  # trailing bins left out
+    assert ev(levels, {}, pdfs={"P": [1.0, 1.0, 1.0]}) is None  # a bin with no level
+    assert ev(levels, {}, pdfs={"P": [0.0, 0.0]}) is None
+    assert ev(levels, {}) is None
+    for bad in ("pdf_power_mean(P)", "pdf_power_mean(P, x)", "pdf_power_mean(3, -1)"):
+        with pytest.raises(ValueError, match="pdf_power_mean"):
+            compile_formula(bad)
+
+
 def test_names_with_dots_quotes_and_numbers() -> None:
     f = compile_formula("'SM.PduSessionCreationSucc.0011-0010' / `1526726658` + L.E.x_1")
     assert f.counters == {"SM.PduSessionCreationSucc.0011-0010", "1526726658", "L.E.x_1"}
@@ -136,6 +148,10 @@ def test_builtin_formulas_cover_every_kpi_with_28552_names_first() -> None:
     )
     assert umts["rrc_setup_sr_pct"] == pytest.approx(98.0)
     assert umts["erab_setup_sr_pct"] == pytest.approx(99.0)
+    ericsson_ul = [0.0] * 16
+    ericsson_ul[4] = 30.0  # -118 < N+I <= -117
+    noise = formulas.evaluate(Env({}, pdfs={"pmRadioRecInterferencePwr": ericsson_ul}))
+    assert noise["ul_interference_dbm"] == pytest.approx(-117.5)
 
 
 def test_user_file_replaces_or_extends_the_builtin(tmp_path: Path) -> None:
