@@ -75,6 +75,28 @@ def test_a_clean_uplink_still_counts_against_interference_when_nothing_else_is_f
     assert item.support == pytest.approx(-SETTINGS.score_weight_context)
 
 
+def test_poor_cqi_under_good_rsrp_is_a_direct_measure_of_downlink_interference() -> None:
+    """Domain.md: "good RSRP with poor SINR/CQI points to downlink interference". A cell averaging
+    CQI 5.5 where the place's RSRP is good is the signature itself, weighed as a measurement; under
+    weak RSRP it is coverage; with no MR it stays supporting context."""
+    poor_cqi = {"A-1": kpi(cqi_avg=5.5, cqi_bad_hours=3)}
+
+    def cqi_support(cov: object) -> float:
+        ctx = context(symptom="slow_data", kpis=poor_cqi, coverage=cov)
+        return find(run_checks(ctx, SETTINGS), "cqi").support
+
+    good_here = context(symptom="slow_data", kpis=poor_cqi, coverage=coverage(rsrp_p50=-80.0))
+    evidence = run_checks(good_here, SETTINGS)
+    item = find(evidence, "cqi")
+    assert item.finding == "abnormal" and "RSRP here is good" in item.detail
+    assert item.support > SETTINGS.nff_threshold
+    assert rank(evidence, "slow_data", SETTINGS).primary == "interference"
+
+    no_mr = cqi_support(None)
+    weak_here = cqi_support(coverage(rsrp_p50=-113.0, weak_share=0.6))
+    assert 0 < weak_here < no_mr < SETTINGS.nff_threshold < item.support
+
+
 # --- the roaming switch when the networks can't tell -------------------------------------------
 
 

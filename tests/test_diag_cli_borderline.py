@@ -1,7 +1,8 @@
 """End to end through ``netcomplaint diagnose``: the borderline cases another team's scenarios
 showed (``test_diag_checks_borderline`` has them check by check): a busy hour at 74 % PRB, poor
-downlink quality under good RSRP with a clean uplink, and a visitor with roaming switched off
-and no profile, whose description says they have just arrived."""
+downlink quality under good RSRP with a clean uplink (with and without poor SINR in the MR), and a
+visitor with roaming switched off and no profile, whose description says they have just
+arrived."""
 
 from __future__ import annotations
 
@@ -43,6 +44,21 @@ def test_downlink_interference_with_a_clean_uplink(
     uplink = _check(d, "ul_interference")
     assert uplink["finding"] == "normal" and "downlink" in uplink["detail"]
     assert _check(d, "dl_sinr_good_rsrp")["finding"] == "abnormal"
+
+
+def test_poor_cqi_under_good_rsrp_alone_is_interference(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The cells' CQI falls to 5.5 while the MR here stay strong and mostly clean: the downlink
+    quality is poor though the level is good, which is the interference signature itself."""
+    FAULT[0] = {"avg_cqi": 5.5}
+    t = f.town(conn, fault=in_problem_hours(17, 21))
+    body = diagnose(tmp_path, f.complaint("e-cqi", *t.place, "slow_data", t.now))
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "interference", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    cqi = _check(d, "cqi")
+    assert cqi["finding"] == "abnormal" and "RSRP here is good" in cqi["detail"]
+    assert _check(d, "dl_sinr_good_rsrp")["finding"] == "normal"
 
 
 def test_a_visitor_with_roaming_switched_off(

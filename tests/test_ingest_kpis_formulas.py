@@ -154,6 +154,64 @@ def test_builtin_formulas_cover_every_kpi_with_28552_names_first() -> None:
     assert noise["ul_interference_dbm"] == pytest.approx(-117.5)
 
 
+def test_builtin_formulas_read_ericsson_lte_and_nr_counters() -> None:
+    formulas = load_formulas(builtin_formulas_path())
+    lte = formulas.evaluate(
+        Env(
+            {
+                "pmRrcConnEstabAtt": 1049,
+                "pmRrcConnEstabAttReatt": 49,
+                "pmRrcConnEstabSucc": 990,
+                "pmErabRelAbnormalEnbAct": 3,
+                "pmErabRelAbnormalMmeAct": 1,
+                "pmErabRelAbnormalEnb": 4,
+                "pmErabRelNormalEnb": 676,
+                "pmErabRelMme": 320,
+                "pmHoExeAttLteIntraF": 200,
+                "pmHoExeSuccLteIntraF": 196,
+                "pmPrbAvailDl": 90_000_000,
+                "pmPrbUsedDlDtch": 60_000_000,
+                "pmPrbUsedDlBcch": 900_000,
+                "pmPrbUsedDlPcch": 270_000,
+                "pmPrbUsedDlSrbFirstTrans": 330_000,
+                "pmPdcpVolDlDrb": 1_100_000,
+                "pmPdcpVolDlDrbLastTTI": 100_000,
+                "pmUeThpTimeDl": 40_000,
+            }
+        )
+    )
+    assert lte["rrc_setup_sr_pct"] == pytest.approx(99.0)  # re-attempts are not new set-ups
+    assert lte["call_drop_rate_pct"] == pytest.approx(0.4)  # 4 of 1,000 releases
+    assert lte["ho_sr_pct"] == pytest.approx(98.0)
+    assert lte["prb_util_dl_pct"] == pytest.approx(68.333, abs=1e-3)
+    assert lte["dl_user_thr_mbps"] == pytest.approx(25.0)  # kbit/ms, the last TTIs left out
+    nr = formulas.evaluate(
+        Env(
+            {
+                "pmMacRBSymAvailDl": 1000,
+                "pmMacRBSymUsedPdschTypeA": 700,
+                "pmMacRBSymUsedPdcchTypeA": 50,
+                "pmMacVolDlDrb": 1_000_000,  # bytes
+                "pmMacTimeDlDrb": 320,  # 1/8 ms: 40 ms
+                "pmEndcSetupUeAtt": 100,
+                "pmEndcSetupUeSucc": 97,
+                "pmEndcRelUeNormal": 95,
+                "pmEndcRelUeAbnormalMenb": 3,
+                "pmEndcRelUeAbnormalSgnb": 2,
+                "pmEndcRelUeAbnormalSgnbAct": 2,
+                "pmRrcConnLevelSumEnDc": 600,
+                "pmRrcConnLevelSumSa": 120,
+                "pmRrcConnLevelSamp": 180,
+            }
+        )
+    )
+    assert nr["prb_util_dl_pct"] == pytest.approx(75.0)
+    assert nr["dl_user_thr_mbps"] == pytest.approx(200.0)  # 8 Mbit in 40 ms
+    assert nr["erab_setup_sr_pct"] == pytest.approx(97.0)
+    assert nr["call_drop_rate_pct"] == pytest.approx(2.0)
+    assert nr["rrc_users_avg"] == pytest.approx(4.0)
+
+
 def test_user_file_replaces_or_extends_the_builtin(tmp_path: Path) -> None:
     own = tmp_path / "f.toml"
     own.write_text('[kpis]\nrrc_setup_sr_pct = "100 * VS.RRC.Succ / VS.RRC.Att"\n')

@@ -296,3 +296,56 @@ def test_distributions_per_bin_and_kpis_no_formula_fills(
     assert cli("ingest", "recompute-kpis").exit_code == 0
     conn.commit()
     assert kpi_row(conn, "C1")["ul_interference_dbm"] == pytest.approx(-101.5)
+
+
+@pytest.mark.usefixtures("nc_env")
+def test_an_ericsson_statsfile_fills_every_kpi_it_has_counters_for(
+    tmp_path: Path, conn: Conn
+) -> None:
+    """Ericsson names, as ENM writes them: the PRB load is the sum of its channel counters, the
+    uplink noise and the CQI are distributions in one <r>. Nothing they carry is left unread."""
+    ericsson = {
+        "pmCellDowntimeAuto": "0",
+        "pmCellDowntimeMan": "0",
+        "pmRrcConnEstabAtt": "1049",
+        "pmRrcConnEstabAttReatt": "49",
+        "pmRrcConnEstabSucc": "990",
+        "pmErabEstabAttInit": "1015",
+        "pmErabEstabSuccInit": "1012",
+        "pmErabRelAbnormalEnbAct": "3",
+        "pmErabRelAbnormalMmeAct": "1",
+        "pmErabRelAbnormalEnb": "4",
+        "pmErabRelNormalEnb": "676",
+        "pmErabRelMme": "320",
+        "pmHoExeAttLteIntraF": "200",
+        "pmHoExeSuccLteIntraF": "196",
+        "pmPrbAvailDl": "90000000",
+        "pmPrbUsedDlDtch": "69000000",
+        "pmPrbUsedDlBcch": "900000",
+        "pmPrbUsedDlPcch": "270000",
+        "pmPrbUsedDlSrbFirstTrans": "330000",
+        "pmPdcpVolDlDrb": "1100000",
+        "pmPdcpVolDlDrbLastTTI": "100000",
+        "pmUeThpTimeDl": "40000",
+        "pmRrcConnLevSum": "7817",
+        "pmRrcConnLevSamp": "180",
+        "pmRadioRecInterferencePwr": "0,0,0,0,30,0,0,0,0,0,0,0,0,0,0,0",
+        "pmRadioUeRepCqiDistr": "0,0,0,0,0,0,0,0,0,1,1,0,0,0,0,0",
+    }
+    path = tmp_path / "A20250327.0000+0100-0015+0100_VALENCIA_ERBS_statsfile.xml"
+    path.write_text(pm_xml({"MeContext=VLC1,ENodeBFunction=1,EUtranCellFDD=VLC1_B3_1": ericsson}))
+    result = cli("ingest", "kpis", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join((result.stdout + result.stderr).split())
+    # the file has no uplink PRB counters
+    assert "no formula gave a value for prb_util_ul_pct." in out
+    assert "counters no formula reads" not in out
+    row = kpi_row(conn, "VLC1_B3_1")
+    assert row["prb_util_dl_pct"] == pytest.approx(78.333, abs=1e-3)
+    assert row["rrc_setup_sr_pct"] == pytest.approx(99.0)
+    assert row["call_drop_rate_pct"] == pytest.approx(0.4)
+    assert row["ho_sr_pct"] == pytest.approx(98.0)
+    assert row["dl_user_thr_mbps"] == pytest.approx(25.0)
+    assert row["ul_interference_dbm"] == pytest.approx(-117.5)
+    assert row["avg_cqi"] == pytest.approx(9.5)
+    assert row["availability_pct"] == pytest.approx(100.0)

@@ -5,7 +5,9 @@ Thresholds (settings): LTE uplink noise+interference per PRB normally −117…�
 ``ul_interference_dbm`` (−105) in an hour = interfered cell. MR SINR below ``poor_sinr_db`` (−3 dB)
 in more than ``poor_sinr_share`` (20 %) of the samples while RSRP is good (≥ ``good_rsrp_dbm``,
 −100) = downlink interference; CQI averaging below ``poor_cqi`` (7) at the time = poor channel
-quality. All KPIs are taken at the time of the problem (the hours of ``Context.window``).
+quality: a measurement of downlink interference where the MR here show good RSRP, supporting
+context where they can't tell, little under weak RSRP (that is coverage). All KPIs are taken
+at the time of the problem (the hours of ``Context.window``).
 """
 
 from __future__ import annotations
@@ -157,20 +159,30 @@ def _cqi(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     stats, value = found
     if value < thr:
         cov = ctx.coverage
-        weak_here = cov is not None and cov.rsrp_p50 is not None and cov.rsrp_p50 < s.weak_rsrp_dbm
-        factor = 0.3 if weak_here else 1.0  # poor CQI under weak RSRP is coverage, not interference
+        rsrp = cov.rsrp_p50 if cov is not None else None
+        weak_here = rsrp is not None and rsrp < s.weak_rsrp_dbm
+        # poor CQI under weak RSRP is coverage, not interference; under RSRP measured good it is
+        # the downlink-interference signature itself (a quality problem, not a level problem)
+        if weak_here:
+            weight = w.weak * 0.3
+        elif rsrp is not None and rsrp >= s.good_rsrp_dbm:
+            weight = w.medium
+        else:
+            weight = w.weak
         return ev(
             "cqi",
             CAUSE,
             "abnormal",
-            w.weak * factor * strength(value, thr, thr - 4.0) * site_factor(ctx, stats.cell_id),
+            weight * strength(value, thr, thr - 4.0) * site_factor(ctx, stats.cell_id),
             cell=stats.cell_id,
             value=value,
             threshold=thr,
             unit="cqi",
             window=ctx.window,
             detail=f"average CQI {value:.1f} at the time (< {thr:.0f} in {stats.cqi_bad_hours} "
-            "hour(s))" + ("; RSRP is weak here too" if weak_here else ""),
+            "hour(s))"
+            + ("; RSRP is weak here too" if weak_here else "")
+            + (f" while RSRP here is good (median {fmt(rsrp)} dBm)" if weight == w.medium else ""),
         )
     return ev(
         "cqi",
