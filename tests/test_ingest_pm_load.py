@@ -349,3 +349,29 @@ def test_an_ericsson_statsfile_fills_every_kpi_it_has_counters_for(
     assert row["ul_interference_dbm"] == pytest.approx(-117.5)
     assert row["avg_cqi"] == pytest.approx(9.5)
     assert row["availability_pct"] == pytest.approx(100.0)
+
+
+@pytest.mark.usefixtures("nc_env")
+def test_a_huawei_file_with_cqi_reported_per_value(tmp_path: Path, conn: Conn) -> None:
+    """Huawei reports the wideband CQI as one counter per value (L.ChMeas.CQI.DL.0 … .15) and the
+    handovers per eNodeB and frequency relation: both are read through the built-in formulas."""
+    huawei = {
+        "L.ChMeas.PRB.DL.Used.Avg": "75",
+        "L.ChMeas.PRB.DL.Avail": "100",
+        "L.UL.Interference.Avg": "-103.5",
+        "L.ChMeas.CQI.DL.7": "1",
+        "L.ChMeas.CQI.DL.10": "2",
+        "L.HHO.IntraeNB.IntraFreq.ExecAttOut": "60",
+        "L.HHO.IntraeNB.IntraFreq.ExecSuccOut": "59",
+        "L.HHO.IntereNB.IntraFreq.ExecAttOut": "40",
+        "L.HHO.IntereNB.IntraFreq.ExecSuccOut": "37",
+    }
+    path = tmp_path / "huawei.xml"
+    path.write_text(pm_xml({"ManagedElement=CD0101,EUtranCellTDD=CD0101_1": huawei}))
+    result = cli("ingest", "kpis", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    row = kpi_row(conn, "CD0101_1")
+    assert row["avg_cqi"] == pytest.approx(9.0)
+    assert row["ho_sr_pct"] == pytest.approx(96.0)
+    assert row["prb_util_dl_pct"] == pytest.approx(75.0)
+    assert row["ul_interference_dbm"] == pytest.approx(-103.5)

@@ -21,7 +21,8 @@ from kpi_ingest.stats import refresh_if_stale
 from storage.db import Conn
 
 _BATCH = 5000
-_BIN = re.compile(r"Bin(\d+)(?:\.|$)")
+# a bin named BinX (28.552), or by its bare index (Huawei: L.ChMeas.CQI.DL.0 … .15)
+_BIN = re.compile(r"(?:Bin)?(\d+)(?:\.|$)")
 Plan = tuple[tuple[str, int | None, tuple[int, ...]], ...]
 
 _ROWS = """
@@ -52,7 +53,8 @@ class _Env:
     def pdf(self, name: str) -> Sequence[float] | None:
         """The array counter, or the distribution reported one counter per bin, as TS 28.552
         names them: ``NAME.BinX`` or ``NAME.BinX.BinY.BinZ`` (X the value's index, e.g. the
-        CQI; the counts of the other indices are summed into X's bin)."""
+        CQI; the counts of the other indices are summed into X's bin), or as vendors do,
+        ``NAME.X``."""
         found = self.arrays.get(name)
         if found is not None:
             return found
