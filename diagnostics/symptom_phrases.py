@@ -8,7 +8,10 @@ general: a gap (通话.{0,6}断), an optional word, never one sentence.
 
 from __future__ import annotations
 
-CANT = r"(?:can ?not|can'?t|cant|unable to|could ?n[o']?t|won'?t|doesn'?t|don'?t|not able to)"
+CANT = (
+    r"(?:can ?not|can'?t|cant|unable to|could ?n[o']?t|would ?n[o']?t|won'?t|doesn'?t|don'?t|"
+    r"not able to)"
+)
 
 # (symptom, weight, pattern), all regexes on the lower-cased text. Chinese ones are mostly plain
 # phrases (a gap like 通话.{0,6}断 catches 通话中突然断了); English ones match whole words.
@@ -120,6 +123,8 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 2, "(?:上网|网速|网络|网页|下载|加载).{0,2}(?:特别|很|非常|太|好)?慢"),
     ("slow_data", 1.5, "(?:网络?|网页|视频).{0,2}卡|很卡"),
     ("slow_data", 1.5, "转圈|加载不出|等好久|等很久|要等半天"),
+    # others get 5G, this phone stays on 4G: a data complaint (the handset or its plan, mostly)
+    ("slow_data", 1.5, "(?:只有|只显示|只能用|一直是|还是|总是)4g"),
     (
         "slow_data",
         2,
@@ -274,6 +279,13 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1.5, r"(?:mobile )?data (?:is )?(?:not working|doesn'?t work|down)"),
     ("no_data", 1.5, r"(?:internet|data) (?:doesn'?t|does not|isn'?t|is not|not) work\w*"),
     ("no_data", 2, r"data (?:has been |is )?(?:completely |totally )?(?:unusable|useless|dead)"),
+    (
+        "no_data",
+        1.5,
+        r"(?:internet|network|connection) (?:was|is|has been|became|seems) (?:completely |totally "
+        r"|basically |almost )?(?:unusable|useless)",
+    ),
+    ("slow_data", 1.5, r"(?:only (?:shows?|gets?|has|on)|stuck on) 4g"),
     ("no_data", 1, CANT + r" connect"),
     ("no_data", 1.5, r"nothing loads|" + CANT + r" load"),
     ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),

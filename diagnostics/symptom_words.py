@@ -71,7 +71,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "none": (
         "没有|无法|不能|不了|不上|没|无|失败|用不|不行|不通",
         r"no|not|can'?t|cannot|unable|won'?t|doesn'?t|don'?t|isn'?t|aren'?t|never|stopped|"
-        r"fails?|failed|failing|dead|nothing|broken",
+        r"fails?|failed|failing|dead|nothing|broken|would ?n'?t|could ?n'?t|unusable|useless",
     ),
 }
 # (topic, problem) → symptom; "*" = any problem. The first pair present wins (more specific first).

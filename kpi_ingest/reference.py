@@ -33,6 +33,17 @@ ALARM_TYPES = (
     "other",
 )
 SEVERITIES = ("critical", "major", "minor", "warning")
+# Chinese NMS exports name them as ITU-T X.733's Chinese text (严重/主要/次要/警告) or as Huawei's
+# consoles do (紧急/重要/次要/提示)
+SEVERITY_NAMES = {
+    "严重": "critical",
+    "紧急": "critical",
+    "主要": "major",
+    "重要": "major",
+    "次要": "minor",
+    "警告": "warning",
+    "提示": "warning",
+}
 SIM_TYPES = ("2g", "3g", "4g", "5g")
 REGISTRATION_STATUSES = ("registered", "not_registered", "rejected", "detached")
 
@@ -128,7 +139,7 @@ def _alarm_columns(ctx: LoadContext) -> list[Column]:
         Column("alarm_id", v.text),
         Column("object_id", v.text),
         Column("alarm_type", v.one_of(ALARM_TYPES)),
-        Column("severity", v.one_of(SEVERITIES)),
+        Column("severity", v.one_of(SEVERITIES, aliases=SEVERITY_NAMES)),
         Column("raised_at", ts),
         Column("cleared_at", ts, required=False),
         Column("text", v.text, required=False),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -92,11 +92,16 @@ def longitude(text: str) -> float:
     return value
 
 
-def one_of(values: Iterable[str], *, lower: bool = True) -> Callable[[str], str]:
+def one_of(
+    values: Iterable[str], *, lower: bool = True, aliases: Mapping[str, str] | None = None
+) -> Callable[[str], str]:
+    """A parser accepting ``values`` (and the other names ``aliases`` maps onto them)."""
     allowed = tuple(values)
+    other_names = aliases or {}
 
     def parse(text: str) -> str:
         value = text.strip().lower() if lower else text.strip()
+        value = other_names.get(value, value)
         if value not in allowed:
             raise ValueError(f"{text!r} is not one of {'|'.join(allowed)}")
         return value

@@ -128,6 +128,10 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("pages take forever to load", "slow_data"),
         ("4G icon shows but nothing loads", "no_data"),
         ("can't call or use data abroad", "roaming_failure"),
+        ("别人手机都显示5G，我的只有4G。", "slow_data"),
+        ("my phone only shows 4G while my wife gets 5G", "slow_data"),
+        ("on the holiday the network was unusable, payment QR codes wouldn't load", "no_data"),
+        ("in the campus dorms the mobile internet is unusable in the evening", "no_data"),
     ],
 )
 def test_phrases(text: str, symptom: str) -> None:
@@ -188,6 +192,7 @@ def test_the_root_symptom_wins(text: str, symptom: str) -> None:
         ("download speed is terrible", "slow_data"),
         ("mobile data stopped working", "no_data"),
         ("reception is awful here, no way to use it", "weak_signal"),  # weak before "no"
+        ("the apps on my phone are useless in the evening", "no_data"),
     ],
 )
 def test_topic_and_problem_when_no_phrase_matches(text: str, symptom: str) -> None:

@@ -365,6 +365,10 @@ def test_a_huawei_file_with_cqi_reported_per_value(tmp_path: Path, conn: Conn) -
         "L.HHO.IntraeNB.IntraFreq.ExecSuccOut": "59",
         "L.HHO.IntereNB.IntraFreq.ExecAttOut": "40",
         "L.HHO.IntereNB.IntraFreq.ExecSuccOut": "37",
+        "L.Thrp.bits.DL": "2000000",
+        "L.Thrp.bits.DL.LastTTI": "200000",
+        "L.Thrp.Time.DL": "100",
+        "L.Thrp.Time.DL.RmvLastTTI": "60",
     }
     path = tmp_path / "huawei.xml"
     path.write_text(pm_xml({"ManagedElement=CD0101,EUtranCellTDD=CD0101_1": huawei}))
@@ -375,3 +379,4 @@ def test_a_huawei_file_with_cqi_reported_per_value(tmp_path: Path, conn: Conn) -
     assert row["ho_sr_pct"] == pytest.approx(96.0)
     assert row["prb_util_dl_pct"] == pytest.approx(75.0)
     assert row["ul_interference_dbm"] == pytest.approx(-103.5)
+    assert row["dl_user_thr_mbps"] == pytest.approx(30.0)  # not 20: the last TTIs left out

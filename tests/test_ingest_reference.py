@@ -143,6 +143,27 @@ def test_alarms_from_csv_with_tz_and_from_ves_json(
     assert rejected.exit_code == 1 and "no fault events" in rejected.stderr
 
 
+def test_alarm_severities_in_chinese_as_nms_exports_write_them(
+    nc_env: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "alarms.csv",
+        "alarm_id,object_id,alarm_type,severity,raised_at,cleared_at,text\n"
+        "A1,SITE1,power,紧急,2026-03-01T08:00:00+08:00,,市电停电\n"
+        "A2,SITE1,transmission,严重,2026-03-01T08:01:00+08:00,,光缆中断\n"
+        "A3,C1,hardware,重要,2026-03-01T08:02:00+08:00,,\n"
+        "A4,C1,other,提示,2026-03-01T08:03:00+08:00,,\n"
+        "A5,C1,other,很严重,2026-03-01T08:04:00+08:00,,\n",
+    )
+    result = invoke("ingest", "alarms", str(path))
+    assert "'很严重' is not one of critical|major|minor|warning" in result.output
+    with psycopg.connect(db_url) as conn:
+        rows: dict[str, str] = dict(
+            conn.execute("SELECT alarm_id, severity FROM alarms").fetchall()
+        )
+    assert rows == {"A1": "critical", "A2": "critical", "A3": "major", "A4": "warning"}
+
+
 def test_subscribers_never_store_the_msisdn_in_clear(
     nc_env: dict[str, str], db_url: str, tmp_path: Path
 ) -> None:
