@@ -142,6 +142,12 @@ def actions(
                 "to "
                 "check HLR/VLR data if it persists"
             )
+        elif situation == "abroad_settings":
+            out.append(
+                "Guide the customer to switch data roaming on and set network selection to "
+                "automatic, then restart the phone; if it persists, core network (核心网) to "
+                f"check with the visited operator {facts.network} (grade D)"
+            )
         elif situation == "visited":
             out.append(
                 f"Core network (核心网) to coordinate with the visited operator {facts.network} to "

@@ -113,9 +113,13 @@ def stated_floor(text: str | None) -> int | None:
 # that doesn't when the registration or the profile can't (no home or visited network known; an
 # inbound roamer has no profile in the operator's own subscriber data).
 _ABROAD = re.compile(
-    r"漫游|国外|境外|出国|出境|刚(?:到|落地|下飞机)|下了?飞机"
+    r"漫游|国外|境外|出国|出境|刚(?:到|落地|下飞机)|下了?飞机|(?:在|去|到)外地"
+    r"|在.{1,8}(?:旅游|旅行|度假)"
     r"|(?<![a-z])(?:roam\w*|abroad|overseas|(?:arrived|landed) (?:from|in)\b|flew in\b"
-    r"|(?:here|travell?ing) (?:on|for) (?:holiday|vacation|business)|tourist|my trip)"
+    r"|(?:here|travell?ing) (?:on|for) (?:holiday|vacation|business)|tourist|my trip"
+    # travelling in Japan, on holiday in Spain; not travelling in the car, a trip to the shop
+    r"|(?:travell?ing|touring) (?:in|around|through) (?!the |a |my |our )"
+    r"|(?:holiday|vacation) (?:in|to) (?!the |a |my |our ))"
 )
 
 

@@ -190,7 +190,9 @@ def situation(
             return "visited" if abroad(ctx) else "not_registered"
         if "call_forwarding" in abnormal:
             return "forwarding"
-        return "visited" if abroad(ctx) else "escalate"
+        # registered abroad with roaming enabled on our side: the handset's own roaming settings
+        # come first (数据漫游 off, manual network selection), then the visited operator
+        return "abroad_settings" if abroad(ctx) else "escalate"
     if cause == "no_fault_found" and not network_measured(evidence):
         return "unmeasured"
     return "observe"

@@ -201,6 +201,14 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "to sort it out with that operator; as two companies are involved it may take a little "
         "time. " + SORRY_EN,
     ),
+    ("roaming_registration", "abroad_settings"): (
+        "经查询，您的号码已在当地运营商（{network}）的网络上登记成功，漫游功能也已开通。请您检查手机设置中的“数据漫游”是否已打开、"
+        "网络选择是否为自动，然后关机重启再试；如果仍然无法使用，我们会请相关部门与当地运营商协调处理。",
+        "Your number is registered on the local network ({network}) and roaming is enabled on "
+        "our side. Please check that data roaming is switched on in the phone's settings and "
+        "that network selection is automatic, then restart the phone and try again; if it still "
+        "doesn't work, we will take it up with the local operator.",
+    ),
     ("roaming_registration", "escalate"): (
         "很抱歉，我已经为您查询了登记情况，接下来需要请相关技术部门进一步核实故障原因，可能还需要您等待一点时间，有新的进展我会及时通报您。不便之处敬请谅解。",
         "We're sorry: I have checked your registration, and our technical team now needs to look "

@@ -83,3 +83,32 @@ def test_a_visitor_with_roaming_switched_off(
     switch = _check(d, "roaming_switch")
     assert switch["finding"] == "abnormal" and "said in the description" in switch["detail"]
     assert "roaming" in d["reply_script"]["en"].lower()
+
+
+def test_a_subscriber_abroad_away_from_our_network_is_a_roaming_case(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """Registered on a foreign network, complaining from a place no cell of ours reaches (with
+    data roaming off on the handset, the HLR shows nothing wrong): the cause is the roaming
+    domain, not a coverage hole of ours and not "no fault"."""
+    t = f.town(conn)
+    f.subscriber(conn, "13800138000", "86000001")
+    f.registration(conn, "13800138000", t.now - timedelta(hours=1), network="525-01")
+    singapore = (1.3092, 103.8233)
+    body = diagnose(
+        tmp_path,
+        f.complaint(
+            "e-abroad", *singapore, None, t.now, description="在新加坡旅游，能打电话但是上不了网。"
+        ),
+    )
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "roaming_registration", json.dumps(d, indent=1)[:3000]
+    visited = _check(d, "visited_network")
+    assert visited["finding"] == "abnormal" and "away from our network" in visited["detail"]
+    assert "数据漫游" in d["reply_script"]["zh"] and "525-01" in d["reply_script"]["en"]
+
+    # the same subscriber on the same foreign network, but at a place our cells serve (back near
+    # home, the snapshot not yet refreshed): the visited network stays a hint
+    near = diagnose(tmp_path, f.complaint("e-near", *t.place, "no_data", t.now))["diagnosis"]
+    assert near["primary_cause"] != "roaming_registration"
+    assert "away from our network" not in _check(near, "visited_network")["detail"]

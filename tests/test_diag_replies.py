@@ -137,6 +137,12 @@ def test_roaming_scripts() -> None:
         "roaming_registration", symptom="roaming_failure", registration=rejected
     )
     assert case == "visited" and "454-00" in text["zh"] and "454-00" in acts[0]
+    registered_abroad = Registration(T, "registered", "454-00", None, False, True)
+    case, text, acts = script(
+        "roaming_registration", symptom="no_data", registration=registered_abroad
+    )
+    assert case == "abroad_settings" and "数据漫游" in text["zh"] and "454-00" in text["en"]
+    assert "data roaming" in acts[0] and "454-00" in acts[0]
     home = Registration(T, "not_registered", "460-00", None, False, True)
     case, text, _ = script("roaming_registration", symptom="cannot_call", registration=home)
     assert (

@@ -221,28 +221,64 @@ def _forwarding(ctx: Context, w: Weights) -> Evidence:
     )
 
 
+def outside_network(ctx: Context) -> bool:
+    """The complaint's place has no active cell of ours within the search radius: another
+    region or country, where the subscriber is served, if at all, by a visited network."""
+    c = ctx.complaint
+    return (
+        ctx.cells_known
+        and c.lat is not None
+        and c.lon is not None
+        and ctx.serving.nearest_site_m is None
+    )
+
+
 def _visited(ctx: Context, w: Weights) -> Evidence:
     reg = ctx.registration
     assert reg is not None
     away = roaming(ctx)
-    if away is None:
+    said = away is None and abroad(ctx) is True
+    if away is None and not said:
         return unknown(
             "visited_network",
             CAUSE,
             "home or registered network unknown",
             window=ctx.registration_window,
         )
-    if away:
+    if away or said:
         relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
+        home = ctx.subscriber.home_network if ctx.subscriber else None
+        on = f"roaming on {reg.network} (home {home or '?'})"
+        if said:
+            on = f"registered on {reg.network or '?'}, abroad (said in the description)"
+        if outside_network(ctx):
+            # nothing of ours serves the place: the service there is the visited network's and
+            # the handset's roaming settings (data roaming, network selection), and our own
+            # cells' health says nothing about it
+            return _flag(
+                ctx,
+                "visited_network",
+                "abnormal",
+                w.medium if relevant else 0.0,
+                raised=True,
+                detail=f"{on}, away from our network (no cell of ours near the place): service "
+                "there rests on the visited network and the handset's roaming settings (data "
+                "roaming, network selection)",
+            )
+        if said:
+            return unknown(
+                "visited_network",
+                CAUSE,
+                "home or registered network unknown",
+                window=ctx.registration_window,
+            )
         return _flag(
             ctx,
             "visited_network",
             "abnormal",
             w.context if relevant else 0.0,
             raised=True,
-            detail=f"roaming on {reg.network} (home "
-            f"{ctx.subscriber.home_network if ctx.subscriber else '?'}): "
-            "the visited network may lack the subscriber's data",
+            detail=f"{on}: the visited network may lack the subscriber's data",
         )
     return _flag(
         ctx,
