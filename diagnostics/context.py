@@ -155,14 +155,17 @@ def cell_weights(
     settings: DiagnosticsSettings,
 ) -> dict[str, float]:
     """How much each serving cell serves the place, 0…1: by its share of the MR samples here
-    (the dominant cell 1.0), else by rank (the best cell and its co-sector cells 1.0, others
+    (the dominant cell 1.0; another layer of its sector that the MR missed
+    ``co_sector_layer_weight``), else by rank (the best cell and its co-sector cells 1.0, others
     less); a cell the complaint names is taken as serving (1.0)."""
     floor = settings.min_cell_weight
     weights: dict[str, float] = {}
     top = max((counts.get(c, 0) for c in serving.cells), default=0)
     first_site = site_of.get(serving.cells[0]) if serving.cells else None
     for rank, cell in enumerate(serving.cells):
-        if top > 0:
+        if top > 0 and counts.get(cell, 0) == 0 and site_of.get(cell) == first_site:
+            weights[cell] = max(floor, settings.co_sector_layer_weight)  # another layer
+        elif top > 0:
             weights[cell] = floor + (1.0 - floor) * counts.get(cell, 0) / top
         elif rank == 0 or (first_site is not None and site_of.get(cell) == first_site):
             weights[cell] = 1.0

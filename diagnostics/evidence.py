@@ -46,7 +46,7 @@ from diagnostics.evidence_mr import (
 from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import area_index
-from diagnostics.serving import near_radius, serving_cells, with_cells
+from diagnostics.serving import co_sector, near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import epoch, extend, fetch_rows, packed, push, queries
 from storage.db import Conn
@@ -241,7 +241,17 @@ def _context(
     if measured:
         geometry = serving
         given = [c.cell_id] if c.cell_id else []
-        serving = with_cells(serving, [*given, *(m for m in measured if m not in given)], cells)
+        chosen = [*given, *(m for m in measured if m not in given)]
+        # the MR show which sector serves; its other layers serve the place too (a phone is
+        # steered between them), though the MR caught none of them here
+        layers = [
+            x
+            for x in co_sector(cells, chosen[0])
+            if x not in chosen
+            and cells.status[cells.by_id[x]] == "active"
+            and (techs is None or cells.technology[cells.by_id[x]] in techs)
+        ]
+        serving = with_cells(serving, [*chosen, *layers][: settings.max_serving_cells], cells)
     site_of = {
         cid: cells.site_ids[row]
         for cid in [*serving.cells, *serving.neighbours]

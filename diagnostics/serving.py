@@ -194,6 +194,24 @@ def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serv
     )
 
 
+def co_sector(index: CellIndex, cell_id: str) -> list[str]:
+    """The other cells of the cell's sector: same site, azimuth within 15° (other bands and
+    technologies, the layers a phone there may be steered to)."""
+    row = index.by_id.get(cell_id)
+    if row is None:
+        return []
+    azimuth = float(index.azimuth[row])
+    out = []
+    for other in index.cells_of_site.get(index.site_ids[row], []):
+        other_azimuth = float(index.azimuth[other])
+        same_sector = (math.isnan(azimuth) and math.isnan(other_azimuth)) or (
+            abs((other_azimuth - azimuth + 180.0) % 360.0 - 180.0) <= 15.0
+        )
+        if other != row and same_sector:
+            out.append(index.ids[other])
+    return out
+
+
 def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSettings) -> Serving:
     """No position: the given cell and its co-sector cells serve; the place is the cell's site."""
     if not cell_id:
@@ -202,16 +220,7 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
     if row is None:
         return Serving([cell_id], [], [], None, None, None, None, None, known_cell=False)
     site = index.site_ids[row]
-    cells = [cell_id]
-    azimuth = float(index.azimuth[row])
-    for other in index.cells_of_site.get(site, []):
-        other_azimuth = float(index.azimuth[other])
-        same_sector = (math.isnan(azimuth) and math.isnan(other_azimuth)) or (
-            abs((other_azimuth - azimuth + 180.0) % 360.0 - 180.0) <= 15.0
-        )
-        if other != row and same_sector:
-            cells.append(index.ids[other])
-    cells = cells[: settings.max_serving_cells]
+    cells = [cell_id, *co_sector(index, cell_id)][: settings.max_serving_cells]
     lat, lon = float(index.lat[row]), float(index.lon[row])
     near = index.rows_within(lat, lon, settings.neighbour_radius_m)
     neighbours = [

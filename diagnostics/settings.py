@@ -113,6 +113,13 @@ class DiagnosticsSettings(BaseSettings):
         le=1,
         description="weight of a serving cell that carries few of the place's MR samples",
     )
+    co_sector_layer_weight: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="weight of another layer (band, technology) of the sector the MR show "
+        "serving, of which the MR here caught no sample: phones are steered between layers",
+    )
     mr_min_samples: int = Field(
         default=20, ge=1, description="fewer samples than this = coverage unknown"
     )

@@ -112,3 +112,49 @@ def test_a_subscriber_abroad_away_from_our_network_is_a_roaming_case(
     near = diagnose(tmp_path, f.complaint("e-near", *t.place, "no_data", t.now))["diagnosis"]
     assert near["primary_cause"] != "roaming_registration"
     assert "away from our network" not in _check(near, "visited_network")["detail"]
+
+
+def test_another_layer_of_the_measured_sector_is_checked(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The MR here name only the sector's FDD cell, but the sector also has a TDD layer whose
+    uplink is swamped at night (atmospheric ducting, 大气波导): phones are steered between the
+    layers, so the TDD cell serves the place too and its interference counts."""
+    t = f.town(conn)
+    site = t.site
+    tdd = f"{site.site_id}-0-F"
+    conn.execute(
+        "INSERT INTO cells (cell_id, site_id, lat, lon, technology, azimuth_deg, beamwidth_deg, "
+        "band, status) VALUES (%s, %s, %s, %s, 'LTE', 0, 65, 'B39', 'active')",
+        (tdd, site.site_id, site.lat, site.lon),
+    )
+    conn.execute(  # the MR grid says the sector's B3 cell carries every sample here
+        "INSERT INTO mr_grid (grid_id, cell_id, day, samples, rsrp_mean, rsrp_p10, rsrp_p50, "
+        "rsrp_p90, weak_share, sinr_mean, poor_sinr_share) SELECT grid_id, %s, day, samples, "
+        "rsrp_mean, rsrp_p10, rsrp_p50, rsrp_p90, weak_share, sinr_mean, poor_sinr_share "
+        "FROM mr_grid WHERE cell_id = ''",
+        (site.cell(0),),
+    )
+    conn.commit()
+
+    def ducting(cell: str, ts: Any, values: dict[str, float]) -> None:
+        if ts.hour < 4:
+            values["ul_interference_dbm"] = -88.0
+
+    f.kpis(conn, [tdd], t.start, 48, fault=ducting)
+    night = t.start + timedelta(days=1)
+    body = diagnose(
+        tmp_path,
+        f.complaint(
+            "e-layer",
+            *t.place,
+            "cannot_call",
+            t.now,
+            occurred_from=night + timedelta(minutes=30),
+            occurred_to=night + timedelta(hours=2),
+        ),
+    )
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "interference", json.dumps(d, indent=1)[:3000]
+    assert d["serving_cells"][:2] == [site.cell(0), tdd]
+    assert _check(d, "ul_interference")["cell_id"] == tdd
