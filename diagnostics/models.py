@@ -185,13 +185,15 @@ class ComplaintIn(BaseModel):
             raise ValueError("give lat+lon, or cell_id when no position is known")
         return value or None
 
-    @field_validator("occurred_to")
-    @classmethod
-    def _order(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        start = info.data.get("occurred_from")
-        if value is not None and start is not None and value < start:
-            raise ValueError("occurred_to is before occurred_from")
-        return value
+    @model_validator(mode="after")
+    def _order(self) -> ComplaintIn:
+        # "22:01 till 22:00": agents round one end to the hour, or type the two the wrong way
+        # round. The complaint is real either way, so it is kept, with the window read in order
+        # (refusing it would lose the customer's complaint over an optional field).
+        start, end = self.occurred_from, self.occurred_to
+        if start is not None and end is not None and end < start:
+            self.occurred_from, self.occurred_to = end, start
+        return self
 
     def has_location(self) -> bool:
         return self.lat is not None and self.lon is not None

@@ -13,8 +13,9 @@ from typing import Any
 
 import psycopg
 
+from netcomplaint.cli import app
 from tests import test_diag_factories as f
-from tests.test_diag_cli import FAULT, diagnose, in_problem_hours
+from tests.test_diag_cli import FAULT, diagnose, in_problem_hours, runner
 
 
 def _check(d: dict[str, Any], name: str) -> dict[str, Any]:
@@ -158,3 +159,22 @@ def test_another_layer_of_the_measured_sector_is_checked(
     assert d["primary_cause"] == "interference", json.dumps(d, indent=1)[:3000]
     assert d["serving_cells"][:2] == [site.cell(0), tdd]
     assert _check(d, "ul_interference")["cell_id"] == tdd
+
+
+def test_a_complaint_file_row_with_its_window_the_wrong_way_round_is_loaded(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    t = f.town(conn)
+    path = tmp_path / "complaints.csv"
+    start = t.now - timedelta(hours=2)
+    path.write_text(
+        "external_id,msisdn,reported_at,lat,lon,symptom,occurred_from,occurred_to\n"
+        f"R1,13900000001,{t.now.isoformat()},{t.place[0]},{t.place[1]},call_drop,"
+        f"{(start + timedelta(minutes=1, seconds=36)).isoformat()},{start.isoformat()}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["ingest", "complaints", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.stdout and "0 rows rejected" in result.output
+    stored = conn.execute("SELECT occurred_from, occurred_to FROM complaints").fetchone()
+    assert stored == (start, start + timedelta(minutes=1, seconds=36))
