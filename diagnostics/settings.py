@@ -211,6 +211,12 @@ class DiagnosticsSettings(BaseSettings):
         default=("cell_unavailable", "site_down", "transmission", "power", "hardware"),
         description="alarm types that take service down",
     )
+    alarm_types_down_only_with_kpi: tuple[str, ...] = Field(
+        default=("power", "hardware"),
+        description="alarm types that may leave service up (a mains failure on batteries, a "
+        "redundant board): when the serving cells' availability stayed full in the window, "
+        "they count only as a hint",
+    )
 
     # --- subscriber / device / registration ----------------------------------------------
     registration_lookback_days: float = Field(

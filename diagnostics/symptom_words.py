@@ -53,7 +53,7 @@ TOPICS: dict[str, tuple[str, str]] = {
 # problem → (Chinese regex, English regex)
 PROBLEMS: dict[str, tuple[str, str]] = {
     "noise": (
-        "杂音|回声|回音|听不清|时断时续|断断续续|电流声|沙沙",
+        "杂音|回声|回音|听不清|不清楚|时断时续|断断续续|电流声|沙沙",
         r"echo\w*|crackl\w*|static|noise|noisy|robotic|choppy|garbled|muffled|distorted|hiss\w*",
     ),
     "drop": (
@@ -65,13 +65,15 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         r"slow\w*|lag\w*|buffer\w*|forever|crawl\w*|sluggish|takes? ages",
     ),
     "weak": (
-        "弱|差|不好|一格|两格|时好时坏|不稳定|时有时无",
-        r"weak|poor|bad|terrible|awful|low|unstable|patchy|spotty|flaky",
+        "弱|差|不好|不太好|不怎么好|一格|两格|时好时坏|不稳定|时有时无",
+        r"weak|poor|bad|terrible|awful|low|unstable|patchy|spotty|flaky|comes and goes|"
+        r"on and off|in and out",
     ),
     "none": (
         "没有|无法|不能|不了|不上|没|无|失败|用不|不行|不通",
-        r"no|not|can'?t|cannot|unable|won'?t|doesn'?t|don'?t|isn'?t|aren'?t|never|stopped|"
-        r"fails?|failed|failing|dead|nothing|broken|would ?n'?t|could ?n'?t|unusable|useless",
+        r"no|not|nobody|no one|can'?t|cannot|unable|won'?t|doesn'?t|don'?t|isn'?t|aren'?t|never|"
+        r"stopped|fails?|failed|failing|dead|nothing|broken|would ?n'?t|could ?n'?t|unusable|"
+        r"useless",
     ),
 }
 # (topic, problem) → symptom; "*" = any problem. The first pair present wins (more specific first).

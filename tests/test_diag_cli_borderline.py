@@ -178,3 +178,45 @@ def test_a_complaint_file_row_with_its_window_the_wrong_way_round_is_loaded(
     assert "1 new" in result.stdout and "0 rows rejected" in result.output
     stored = conn.execute("SELECT occurred_from, occurred_to FROM complaints").fetchone()
     assert stored == (start, start + timedelta(minutes=1, seconds=36))
+
+
+def test_a_power_alarm_the_cells_rode_through_is_not_an_outage(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """Mains failed for 20 minutes and the batteries held: every serving cell reported full
+    availability in every hour, so the alarm is a hint, not the cause."""
+    t = f.town(conn)
+    f.alarm(
+        conn,
+        "P1",
+        t.site.site_id,
+        "power",
+        t.now - timedelta(hours=1),
+        t.now - timedelta(minutes=40),
+        "major",
+    )
+    body = diagnose(tmp_path, f.complaint("e-blip", *t.place, "call_drop", t.now))
+    d = body["diagnosis"]
+    assert d["primary_cause"] != "outage", json.dumps(d, indent=1)[:3000]
+    alarms = _check(d, "outage_alarms")
+    assert alarms["finding"] == "abnormal" and "stayed available" in alarms["detail"]
+
+
+def test_a_power_alarm_whose_cells_stopped_reporting_is_an_outage(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A site without power sends no counters at all: the missing hours are the outage, not
+    proof that the cells stayed up."""
+    sites = f.network(conn, rings=1)
+    site = next(x for x in sites if x.site_id == "S003")
+    others = [x.cell(k) for x in sites for k in range(3) if x.site_id != "S003"]
+    f.kpis(conn, others, f.T0, 48)
+    f.kpis(conn, [site.cell(k) for k in range(3)], f.T0, 40)  # silent from hour 40
+    place = f.offset(site.lat, site.lon, 10.0, 150.0)
+    f.mr(conn, *place, start=f.T0, days=2)
+    now = f.T0 + timedelta(hours=44)
+    f.alarm(conn, "P2", "S003", "power", now - timedelta(hours=4), None, "major")
+    body = diagnose(tmp_path, f.complaint("e-dark", *place, "no_signal", now))
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "outage", json.dumps(d, indent=1)[:3000]
+    assert "stayed available" not in _check(d, "outage_alarms")["detail"]

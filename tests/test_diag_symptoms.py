@@ -193,6 +193,10 @@ def test_the_root_symptom_wins(text: str, symptom: str) -> None:
         ("mobile data stopped working", "no_data"),
         ("reception is awful here, no way to use it", "weak_signal"),  # weak before "no"
         ("the apps on my phone are useless in the evening", "no_data"),
+        ("9月30日中午1点左右在府青路望江家园信号不太好。", "weak_signal"),
+        ("9月30日中午1点半在四川大学华西校区打电话不清楚。", "poor_voice"),
+        ("I live on floor 29, signal at home comes and goes, downstairs it's fine.", "weak_signal"),
+        ("nobody around near the metro station has any signal", "no_signal"),
     ],
 )
 def test_topic_and_problem_when_no_phrase_matches(text: str, symptom: str) -> None:

@@ -154,6 +154,21 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         if at_time(ctx, a)
     )
     more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
+    now = [a for a in alarms if at_time(ctx, a)]
+    if all(a.alarm_type in s.alarm_types_down_only_with_kpi for a in now) and _stayed_up(ctx, s):
+        return ev(
+            "outage_alarms",
+            CAUSE,
+            "abnormal",
+            support * 0.2,
+            cell=top.object_id,
+            value=float(len(alarms)),
+            threshold=1.0,
+            unit="alarms",
+            window=ctx.window,
+            detail=alarm_text(top) + more + "; the serving cells stayed available throughout, "
+            "so it did not take the service down",
+        )
     return ev(
         "outage_alarms",
         CAUSE,
@@ -165,6 +180,22 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         unit="alarms",
         window=ctx.window,
         detail=alarm_text(top) + more,
+    )
+
+
+def _stayed_up(ctx: Context, s: DiagnosticsSettings) -> bool:
+    """Every serving cell measured at the time kept its availability (the best one measured)."""
+    cells = ctx.serving.cells
+    best = ctx.kpis.get(cells[0]) if cells else None
+    a0, a1 = ctx.kpi_window or ctx.window
+    # every hour of the window reported: a cell that lost power often reports nothing at all
+    hours = math.ceil((a1 - a0.replace(minute=0, second=0, microsecond=0)).total_seconds() / 3600)
+    if best is None or best.hours_at < hours or best.availability_min is None:
+        return False
+    return all(
+        k.availability_min is not None and k.availability_min >= s.availability_pct
+        for k in ctx.kpis.values()
+        if k.hours_at > 0
     )
 
 
