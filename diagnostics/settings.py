@@ -217,6 +217,12 @@ class DiagnosticsSettings(BaseSettings):
         "redundant board): when the serving cells' availability stayed full in the window, "
         "they count only as a hint",
     )
+    alarm_without_impact_factor: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="share of its weight such an alarm keeps when the cells stayed available",
+    )
 
     # --- subscriber / device / registration ----------------------------------------------
     registration_lookback_days: float = Field(

@@ -160,7 +160,7 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             "outage_alarms",
             CAUSE,
             "abnormal",
-            support * 0.2,
+            support * s.alarm_without_impact_factor,
             cell=top.object_id,
             value=float(len(alarms)),
             threshold=1.0,
