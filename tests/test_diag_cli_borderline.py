@@ -211,11 +211,12 @@ def test_a_power_alarm_whose_cells_stopped_reporting_is_an_outage(
     site = next(x for x in sites if x.site_id == "S003")
     others = [x.cell(k) for x in sites for k in range(3) if x.site_id != "S003"]
     f.kpis(conn, others, f.T0, 48)
-    f.kpis(conn, [site.cell(k) for k in range(3)], f.T0, 40)  # silent from hour 40
+    # the site lost power at hour 43: hour 42 of the two-hour window was reported, full
+    f.kpis(conn, [site.cell(k) for k in range(3)], f.T0, 43)
     place = f.offset(site.lat, site.lon, 10.0, 150.0)
     f.mr(conn, *place, start=f.T0, days=2)
     now = f.T0 + timedelta(hours=44)
-    f.alarm(conn, "P2", "S003", "power", now - timedelta(hours=4), None, "major")
+    f.alarm(conn, "P2", "S003", "power", now - timedelta(hours=1), None, "major")
     body = diagnose(tmp_path, f.complaint("e-dark", *place, "no_signal", now))
     d = body["diagnosis"]
     assert d["primary_cause"] == "outage", json.dumps(d, indent=1)[:3000]

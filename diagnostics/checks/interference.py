@@ -163,12 +163,8 @@ def _cqi(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         weak_here = rsrp is not None and rsrp < s.weak_rsrp_dbm
         # poor CQI under weak RSRP is coverage, not interference; under RSRP measured good it is
         # the downlink-interference signature itself (a quality problem, not a level problem)
-        if weak_here:
-            weight = w.weak * 0.3
-        elif rsrp is not None and rsrp >= s.good_rsrp_dbm:
-            weight = w.medium
-        else:
-            weight = w.weak
+        good_here = rsrp is not None and rsrp >= s.good_rsrp_dbm
+        weight = w.weak * 0.3 if weak_here else w.medium if good_here else w.weak
         return ev(
             "cqi",
             CAUSE,
@@ -182,7 +178,7 @@ def _cqi(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             detail=f"average CQI {value:.1f} at the time (< {thr:.0f} in {stats.cqi_bad_hours} "
             "hour(s))"
             + ("; RSRP is weak here too" if weak_here else "")
-            + (f" while RSRP here is good (median {fmt(rsrp)} dBm)" if weight == w.medium else ""),
+            + (f" while RSRP here is good (median {fmt(rsrp)} dBm)" if good_here else ""),
         )
     return ev(
         "cqi",

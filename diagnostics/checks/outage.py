@@ -145,29 +145,20 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             window=ctx.window,
             detail="no outage alarm at the time of the problem; earlier: " + alarm_text(top),
         )
+    now = [a for a in alarms if at_time(ctx, a)]
     support = max(
         w.strong
         * SEVERITY.get(a.severity, 0.4)
         * object_factor(ctx, a.object_id)
         * alarm_share(ctx, a, s)
-        for a in alarms
-        if at_time(ctx, a)
+        for a in now
     )
     more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
-    now = [a for a in alarms if at_time(ctx, a)]
+    detail = alarm_text(top) + more
     if all(a.alarm_type in s.alarm_types_down_only_with_kpi for a in now) and _stayed_up(ctx, s):
-        return ev(
-            "outage_alarms",
-            CAUSE,
-            "abnormal",
-            support * s.alarm_without_impact_factor,
-            cell=top.object_id,
-            value=float(len(alarms)),
-            threshold=1.0,
-            unit="alarms",
-            window=ctx.window,
-            detail=alarm_text(top) + more + "; the serving cells stayed available throughout, "
-            "so it did not take the service down",
+        support *= s.alarm_without_impact_factor
+        detail += (
+            "; the serving cells stayed available throughout, so it did not take the service down"
         )
     return ev(
         "outage_alarms",
@@ -179,7 +170,7 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         threshold=1.0,
         unit="alarms",
         window=ctx.window,
-        detail=alarm_text(top) + more,
+        detail=detail,
     )
 
 

@@ -236,8 +236,10 @@ def outside_network(ctx: Context) -> bool:
 def _visited(ctx: Context, w: Weights) -> Evidence:
     reg = ctx.registration
     assert reg is not None
-    away = roaming(ctx)
-    said = away is None and abroad(ctx) is True
+    away, outside = roaming(ctx), outside_network(ctx)
+    # with no networks to compare, the customer's word that they are abroad counts only where
+    # no cell of ours reaches the place
+    said = away is None and outside and abroad(ctx) is True
     if away is None and not said:
         return unknown(
             "visited_network",
@@ -248,10 +250,12 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
     if away or said:
         relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
         home = ctx.subscriber.home_network if ctx.subscriber else None
-        on = f"roaming on {reg.network} (home {home or '?'})"
-        if said:
-            on = f"registered on {reg.network or '?'}, abroad (said in the description)"
-        if outside_network(ctx):
+        on = (
+            f"registered on {reg.network or '?'}, abroad (said in the description)"
+            if said
+            else f"roaming on {reg.network} (home {home or '?'})"
+        )
+        if outside:
             # nothing of ours serves the place: the service there is the visited network's and
             # the handset's roaming settings (data roaming, network selection), and our own
             # cells' health says nothing about it
@@ -264,13 +268,6 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
                 detail=f"{on}, away from our network (no cell of ours near the place): service "
                 "there rests on the visited network and the handset's roaming settings (data "
                 "roaming, network selection)",
-            )
-        if said:
-            return unknown(
-                "visited_network",
-                CAUSE,
-                "home or registered network unknown",
-                window=ctx.registration_window,
             )
         return _flag(
             ctx,
