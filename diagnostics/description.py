@@ -53,7 +53,8 @@ _NEIGHBOURS_NO = re.compile(
     r"|(?<![a-z])only (?:me|my phone)\b"
 )
 _EVERYWHERE_YES = re.compile(
-    r"到哪(?:里|儿)?都|走到哪|在哪(?:里|儿)?都|换了?(?:个)?地方也|别的地方也|哪里都"
+    r"到哪(?:里|儿)?都|走到哪|在哪(?:里|儿)?都|换了?(?:个)?(?:地方|位置)也|别的地方也|哪里都"
+    r"|(?:不管|无论|不论)(?:在|去|到)?哪|在家.{0,4}(?:在)?(?:公司|单位).{0,4}都一样"
     r"|(?<![a-z])(?:everywhere|wherever i go|any ?where i go|other places too"
     r"|(?:same|also) (?:problem )?in other places|(?:at|in) other places too)(?![a-z])"
 )
@@ -123,6 +124,23 @@ _ABROAD = re.compile(
 )
 
 
+# A handset bought abroad (水货, 海外版): the classic phone without the local bands. Said of the
+# phone, "overseas" is not the customer being abroad.
+_FOREIGN_HANDSET = re.compile(
+    r"海外版|港版|美版|日版|欧版|水货|(?:在)?(?:国外|海外|境外)(?:买|购买|带回)"
+    r"|(?<![a-z])(?:(?:bought|got|purchased) (?:\w+ ){0,2}(?:abroad|overseas)"
+    r"|(?:imported|overseas|foreign|international|us|uk) (?:version|model)"
+    r"|(?:imported|foreign) (?:phone|handset))"
+)
+
+
+def stated_foreign_handset(text: str | None) -> bool:
+    """Whether the description says the handset was bought abroad (an overseas model)."""
+    return bool(text) and bool(_FOREIGN_HANDSET.search((text or "").lower()))
+
+
 def stated_abroad(text: str | None) -> bool:
     """Whether the description says the customer is abroad or has just arrived from elsewhere."""
-    return bool(text) and bool(_ABROAD.search((text or "").lower()))
+    if not text:
+        return False
+    return bool(_ABROAD.search(_FOREIGN_HANDSET.sub(" ", text.lower())))

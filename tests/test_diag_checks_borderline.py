@@ -119,6 +119,8 @@ def test_poor_cqi_under_good_rsrp_is_a_direct_measure_of_downlink_interference()
         ("去外地出差，手机没信号", True),
         ("No signal at home since Monday", False),
         ("开机以后一直搜不到网络，无法上网！", False),
+        ("I bought my phone overseas; it often shows no service", False),  # the phone, not me
+        ("手机是在国外买的，经常没信号", False),
         (None, False),
     ],
 )

@@ -139,6 +139,39 @@ def test_a_4g_sim_expecting_5g_is_a_hint() -> None:
     assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
 
 
+def test_never_shows_5g_on_a_phone_without_it_is_the_handset() -> None:
+    """ "I pay for 5G but my phone never shows 5G", filed as a signal complaint: where 5G serves,
+    a phone without it is the answer, whatever the symptom field says."""
+    text = "I pay for a 5G plan but my phone never shows 5G."
+    ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=subscriber()))
+    item = find(run_checks(ctx, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    able = subscriber(nr=True, sim="5g")
+    able_ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=able))
+    assert find(run_checks(able_ctx, SETTINGS), "device_capability").finding == "normal"
+
+
+def test_a_handset_bought_abroad_lacking_a_band_used_here() -> None:
+    """水货/海外版: a phone bought abroad that lacks one of the serving cells' bands. Lacking a band
+    is common and says nothing alone; with the customer saying the phone is an overseas model it
+    is the handset."""
+    text = "手机是在国外买的，在家经常没信号"
+    tdd = replace(context().serving, bands=("B3", "B39", "B41"))
+    lacking = context(symptom="weak_signal", description=text, serving=tdd)
+    item = find(run_checks(lacking, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    assert "B39, B41" in item.detail
+    unsaid = context(symptom="weak_signal", serving=tdd)
+    assert find(run_checks(unsaid, SETTINGS), "device_capability").finding == "normal"
+    fits = context(symptom="weak_signal", description=text)  # B3 here, and the phone has it
+    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
+    unknown_phone = context(
+        symptom="weak_signal", description=text, subscriber=replace(subscriber(), device=None)
+    )
+    item = find(run_checks(unknown_phone, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+
+
 def test_the_reply_names_the_5g_gap() -> None:
     zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
     assert "5G" in zh and "uses 4G only" in en

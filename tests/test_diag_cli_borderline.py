@@ -107,12 +107,50 @@ def test_a_subscriber_abroad_away_from_our_network_is_a_roaming_case(
     visited = _check(d, "visited_network")
     assert visited["finding"] == "abnormal" and "away from our network" in visited["detail"]
     assert "数据漫游" in d["reply_script"]["zh"] and "525-01" in d["reply_script"]["en"]
+    # no cell of ours there is not a coverage hole of ours, and a fine registration over there
+    # rules nothing out
+    site = _check(d, "site_distance")
+    assert site["finding"] == "unknown" and "not our coverage" in site["detail"]
+    assert "the fault lies beyond the registration" in _check(d, "registration_status")["detail"]
 
     # the same subscriber on the same foreign network, but at a place our cells serve (back near
     # home, the snapshot not yet refreshed): the visited network stays a hint
     near = diagnose(tmp_path, f.complaint("e-near", *t.place, "no_data", t.now))["diagnosis"]
     assert near["primary_cause"] != "roaming_registration"
     assert "away from our network" not in _check(near, "visited_network")["detail"]
+
+
+def test_abroad_with_no_registration_snapshot_rests_on_what_the_customer_says(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A number with neither a profile nor a snapshot, complaining from Singapore: saying they
+    are travelling there, at a place no cell of ours reaches, makes it a roaming case; without
+    saying so, the same place is only a place we know nothing of."""
+    t = f.town(conn)
+    singapore = (1.3092, 103.8233)
+    said = f.complaint(
+        "e-sg-said",
+        *singapore,
+        None,
+        t.now,
+        msisdn="6591234567",
+        description="在新加坡旅游，能打电话但是上不了网。",
+    )
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "roaming_registration", json.dumps(d, indent=1)[:3000]
+    visited = _check(d, "visited_network")
+    assert visited["finding"] == "abnormal" and "no HLR/VLR registration" in visited["detail"]
+    assert _check(d, "registration_status")["finding"] == "unknown"
+    assert "not our coverage" in _check(d, "site_distance")["detail"]
+    assert "数据漫游" in d["reply_script"]["zh"]
+
+    silent = f.complaint(
+        "e-sg-silent", *singapore, "no_data", t.now, msisdn="6591234568", description="上不了网"
+    )
+    d = diagnose(tmp_path, silent)["diagnosis"]
+    assert d["primary_cause"] != "roaming_registration"
+    assert _check(d, "visited_network")["finding"] == "unknown"
+    assert _check(d, "site_distance")["finding"] == "abnormal"
 
 
 def test_another_layer_of_the_measured_sector_is_checked(

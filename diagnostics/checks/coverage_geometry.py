@@ -13,6 +13,7 @@ records and keep their weight.
 from __future__ import annotations
 
 from diagnostics.checks.common import Weights, ev, mr_verdict, unknown
+from diagnostics.checks.roaming import served_abroad
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
@@ -48,6 +49,17 @@ def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
     if not ctx.cells_known:
         return [unknown("site_distance", CAUSE, "no cell inventory loaded", unit="ratio")]
     covered = _mr_covered(ctx, s)
+    if serving.nearest_site_m is None and served_abroad(ctx):
+        return [
+            unknown(
+                "site_distance",
+                CAUSE,
+                f"no active cell within {s.serving_search_radius_m / 1000:.1f} km of the place, "
+                "and the subscriber is abroad on another network: not our coverage",
+                threshold=s.serving_search_radius_m,
+                unit="m",
+            )
+        ]
     if serving.nearest_site_m is None:
         return [
             ev(

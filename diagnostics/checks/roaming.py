@@ -82,15 +82,11 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
         why = (
             f"no HLR/VLR registration snapshot in the last {s.registration_lookback_days:.0f} days"
         )
-        return [
+        out = [
             unknown(name, CAUSE, why, window=ctx.registration_window)
-            for name in (
-                "registration_status",
-                "roaming_switch",
-                "call_forwarding",
-                "visited_network",
-            )
+            for name in ("registration_status", "roaming_switch", "call_forwarding")
         ]
+        return [*out, _visited_unrecorded(ctx, w, why)]
     return [_status(ctx, w), _switch(ctx, w), _forwarding(ctx, w), _visited(ctx, w)]
 
 
@@ -119,6 +115,17 @@ def _status(ctx: Context, w: Weights) -> Evidence:
             w.medium,
             raised=True,
             detail=f"registered{where} {seen}, after a reject (cause {reg.reject_cause})",
+        )
+    if served_abroad(ctx):
+        # registered over there, yet no service: the registration being fine rules out nothing
+        # of the handset's roaming settings or the visited network's
+        return _flag(
+            ctx,
+            "registration_status",
+            "normal",
+            0.0,
+            raised=False,
+            detail=f"registered{where} {seen}, abroad: the fault lies beyond the registration",
         )
     return _flag(
         ctx,
@@ -230,6 +237,33 @@ def outside_network(ctx: Context) -> bool:
         and c.lat is not None
         and c.lon is not None
         and ctx.serving.nearest_site_m is None
+    )
+
+
+def served_abroad(ctx: Context) -> bool:
+    """Away from our network (``outside_network``) and on another one: registered there, or, with
+    no networks to compare, saying so. Our own coverage is then not what serves the place."""
+    if not outside_network(ctx):
+        return False
+    away = roaming(ctx)
+    return away is True or (away is None and stated_abroad(ctx.complaint.description))
+
+
+def _visited_unrecorded(ctx: Context, w: Weights, why: str) -> Evidence:
+    """No snapshot: the customer's word that they are abroad, at a place no cell of ours
+    reaches, is the one roaming fact there is (the handbook's "another region or country")."""
+    if not served_abroad(ctx):
+        return unknown("visited_network", CAUSE, why, window=ctx.registration_window)
+    relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
+    return ev(
+        "visited_network",
+        CAUSE,
+        "abnormal",
+        w.medium if relevant else 0.0,
+        window=ctx.registration_window,
+        detail=f"{why}; abroad (said in the description), away from our network (no cell of "
+        "ours near the place): service there rests on the visited network and the handset's "
+        "roaming settings (data roaming, network selection)",
     )
 
 

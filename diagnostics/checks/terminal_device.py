@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.description import stated_foreign_handset
 from diagnostics.evidence import Context, Device
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
@@ -39,12 +40,22 @@ def normalise_band(band: str) -> str:
 
 def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     sub = ctx.subscriber
+    foreign = stated_foreign_handset(ctx.complaint.description)
     if sub is None or sub.device is None:
         why = (
             "subscriber not in the profile data"
             if sub is None
             else f"TAC {sub.tac} not in the device catalogue"
         )
+        if foreign:  # what the customer says of the phone is all there is: a hint
+            return ev(
+                "device_capability",
+                CAUSE,
+                "abnormal",
+                w.weak,
+                detail=f"{why}, but the handset was bought abroad (said in the description): "
+                "it may lack the bands used here",
+            )
         return unknown("device_capability", CAUSE, why + ": the handset's capabilities are unknown")
     d = sub.device
     symptom = ctx.complaint.symptom
@@ -76,7 +87,7 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         problems.append((w.decisive, f"only 4G/5G serve here and {model} supports neither"))
     expects_5g = bool(_FIVE_G.search(ctx.complaint.description or ""))
     gap = nr_gap(ctx, d)
-    if symptom in DATA and expects_5g and "NR" in network and not problems:
+    if (symptom in DATA or symptom in SIGNAL) and expects_5g and "NR" in network and not problems:
         if gap:
             problems.append((w.medium, f"5G is expected, but {model} {gap}"))
         elif sub.sim_type != "5g":
@@ -96,6 +107,17 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                 w.medium,
                 f"{model} supports bands {', '.join(sorted(d.bands))}, none of the serving "
                 f"cells' bands {', '.join(sorted(ctx.serving.bands))}",
+            )
+        )
+    elif foreign and cell_bands - phone_bands and not problems:
+        # most phones lack some band; one bought abroad and lacking a band used here is the
+        # overseas-model case: it camps on the layers it has, where they reach
+        lacking = sorted(b for b in ctx.serving.bands if normalise_band(b) not in phone_bands)
+        problems.append(
+            (
+                w.medium,
+                f"{model} was bought abroad (said in the description) and lacks the band(s) "
+                f"{', '.join(lacking)} serving here",
             )
         )
     if problems:
