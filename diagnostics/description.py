@@ -84,6 +84,18 @@ def stated_everywhere(text: str | None) -> bool | None:
     return _stated(text, _EVERYWHERE_YES, _EVERYWHERE_NO)
 
 
+_OCCASIONAL = re.compile(
+    r"偶尔|偶然|昨天有一次|就一次|有过一次|一两次"
+    r"|(?<![a-z])(?:now and then|just once|only once|once or twice|occasional(?:ly)?"
+    r"|every now and again|from time to time)(?![a-z])"
+)
+
+
+def stated_occasional(text: str | None) -> bool:
+    """Whether the description says the problem happens only now and then (偶尔, "just once")."""
+    return bool(text) and bool(_OCCASIONAL.search((text or "").lower()))
+
+
 _FLOOR = re.compile(
     r"(?<![\d.])(\d{1,3})\s*(?:楼|层)(?!梯)|(?<![\d.a-z])(\d{1,3})\s*f(?![a-z])"
     r"|(?<![a-z])(?:floor|(?:on|at) level) (\d{1,3})(?!\d)|(?<![\d.])(\d{1,3})(?:st|nd|rd|th) floor"

@@ -211,6 +211,28 @@ def test_a_registration_fault_explains_everywhere() -> None:
     assert home.support == SETTINGS.score_weight_medium and "handset or SIM" in home.detail
 
 
+def test_an_occasional_problem_everywhere_is_not_a_sim_fault() -> None:
+    """The handbook sends a problem to the SIM when it lasts ("choppy for a long time … it happens
+    everywhere"); one that comes now and then, wherever the customer is, is observed."""
+    lasting = find(
+        run_checks(context(everywhere=True, frequency="persistent"), SETTINGS), "problem_everywhere"
+    )
+    assert lasting.support == SETTINGS.score_weight_medium
+    for now_and_then in (
+        context(everywhere=True, frequency="occasional"),
+        context(everywhere=True, description="昨天有一次，打电话有杂音"),
+        context(description="happens now and then, everywhere I go"),
+    ):
+        evidence = run_checks(now_and_then, SETTINGS)
+        item = find(evidence, "problem_everywhere")
+        assert item.finding == "abnormal" and item.support == 0.0
+        assert "only occasionally" in item.detail
+        assert rank(evidence, "poor_voice", SETTINGS).primary == "no_fault_found"
+    # the field wins over the text
+    said = context(everywhere=True, frequency="frequent", description="偶尔会这样")
+    assert find(run_checks(said, SETTINGS), "problem_everywhere").support > 0
+
+
 # --- a site that serves the place, filed as a neighbour -----------------------------------------
 
 

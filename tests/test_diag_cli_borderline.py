@@ -153,6 +153,24 @@ def test_abroad_with_no_registration_snapshot_rests_on_what_the_customer_says(
     assert _check(d, "site_distance")["finding"] == "abnormal"
 
 
+def test_a_problem_now_and_then_everywhere_is_observed_not_a_sim_swap(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    t = f.town(conn)
+    f.subscriber(conn, "13800138000", "86000001")
+    now_and_then = f.complaint(
+        "e-occ", *t.place, "poor_voice", t.now, description="昨天有一次，通话有杂音，换了地方也一样"
+    )
+    d = diagnose(tmp_path, now_and_then)["diagnosis"]
+    assert d["primary_cause"] == "no_fault_found", json.dumps(d, ensure_ascii=False)[:3000]
+    assert "only occasionally" in _check(d, "problem_everywhere")["detail"]
+    lasting = f.complaint(
+        "e-last", *t.place, "poor_voice", t.now, description="通话一直有杂音，换了地方也一样"
+    )
+    d = diagnose(tmp_path, lasting)["diagnosis"]
+    assert d["primary_cause"] == "terminal_sim", json.dumps(d, ensure_ascii=False)[:3000]
+
+
 def test_another_layer_of_the_measured_sector_is_checked(
     nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
 ) -> None:

@@ -14,7 +14,12 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from diagnostics.description import stated_everywhere, stated_floor, stated_neighbours
+from diagnostics.description import (
+    stated_everywhere,
+    stated_floor,
+    stated_neighbours,
+    stated_occasional,
+)
 from diagnostics.symptom_words import composed_symptom
 from diagnostics.symptoms import infer_symptom, phrase_rules, phrase_scores, symptom_scores
 from netcomplaint.cli import app
@@ -267,6 +272,22 @@ def test_what_the_text_says_about_others_and_other_places(
 ) -> None:
     assert stated_neighbours(text) == neighbours
     assert stated_everywhere(text) == everywhere
+
+
+@pytest.mark.parametrize(
+    ("text", "occasional"),
+    [
+        ("昨天有一次，朋友说打我电话打不通", True),
+        ("信号不好，偶尔会这样", True),
+        ("Happens now and then. Web pages take forever to load.", True),
+        ("Just once or twice this week", True),
+        ("信号时有时无", False),  # comes and goes: intermittent, not rare
+        ("calls drop all the time", False),
+        (None, False),
+    ],
+)
+def test_what_the_text_says_about_how_often(text: str | None, occasional: bool) -> None:
+    assert stated_occasional(text) is occasional
 
 
 def test_others_and_places_from_the_text_through_the_cli(

@@ -16,7 +16,7 @@ from diagnostics.checks.common import Weights, ev, mr_verdict, site_factor, unkn
 from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.checks.terminal_device import CAUSE, capability, known_issue, sim
-from diagnostics.description import stated_everywhere, stated_neighbours
+from diagnostics.description import stated_everywhere, stated_neighbours, stated_occasional
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
@@ -44,6 +44,20 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
     if value is None:
         return unknown(
             "problem_everywhere", CAUSE, "not asked whether it also happens at other places"
+        )
+    if value and _occasional(ctx):
+        # the handbook sends a problem to the SIM when it lasts ("for a long time … everywhere");
+        # one that comes now and then, wherever it is, is to be explained and observed
+        return ev(
+            "problem_everywhere",
+            CAUSE,
+            "abnormal",
+            0.0,
+            value=1.0,
+            threshold=0.0,
+            unit="flag",
+            detail=f"the problem also happens at other places{said}, but only occasionally: a "
+            "faulty SIM or handset fails all the time",
         )
     if value:
         # it follows the subscriber: the handset or SIM, unless the registration already shows
@@ -74,6 +88,13 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
         unit="flag",
         detail=f"the problem happens only at this place{said}",
     )
+
+
+def _occasional(ctx: Context) -> bool:
+    frequency = ctx.complaint.frequency
+    if frequency is None:
+        return stated_occasional(ctx.complaint.description)
+    return frequency == "occasional"
 
 
 def _neighbours(ctx: Context, w: Weights) -> Evidence:
