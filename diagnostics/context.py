@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from diagnostics.description import stated_onset
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import AreaHit
 from diagnostics.serving import Serving
@@ -190,6 +191,10 @@ def complaint_window(
         start, end = c.occurred_to - recent, c.occurred_to + pad
     else:
         start, end = c.reported_at - recent, c.reported_at
+        onset = stated_onset(c.description, c.reported_at)
+        if onset is not None:  # "since last night": back to then, within stated_onset_max_hours
+            farthest = c.reported_at - timedelta(hours=settings.stated_onset_max_hours)
+            start = min(start, max(onset, farthest))
     longest = timedelta(days=settings.complaint_window_max_days)
     if end - start > longest:
         start = end - longest

@@ -8,6 +8,7 @@ The symptom itself is read in ``symptoms``.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 _BASEMENT = re.compile(
     r"地下|负一|负二|地库|车库|地铁|电梯|basement|underground|garage|car "
@@ -140,7 +141,9 @@ _ABROAD = re.compile(
 # phone, "overseas" is not the customer being abroad.
 _FOREIGN_HANDSET = re.compile(
     r"海外版|港版|美版|日版|欧版|水货|(?:在)?(?:国外|海外|境外)(?:买|购买|带回)"
+    r"|(?:手机|机子).{0,3}从.{1,8}(?:带|买)(?:来|过来|回来)"
     r"|(?<![a-z])(?:(?:bought|got|purchased) (?:\w+ ){0,2}(?:abroad|overseas)"
+    r"|(?:brought|bought) (?:it|my phone|the phone|this phone) (?:from|in) (?!the shop|town)"
     r"|(?:imported|overseas|foreign|international|us|uk) (?:version|model)"
     r"|(?:imported|foreign) (?:phone|handset))"
 )
@@ -156,3 +159,43 @@ def stated_abroad(text: str | None) -> bool:
     if not text:
         return False
     return bool(_ABROAD.search(_FOREIGN_HANDSET.sub(" ", text.lower())))
+
+
+# When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with
+# no occurred_from, the time of the problem reaches back to it (the mission's own example: "no
+# signal at home since Monday"). Said in the customer's local time: reported_at's offset.
+_LAST_NIGHT = re.compile(r"last night|昨晚|昨天晚上|昨夜|jana usiku")
+_MORNING = re.compile(
+    r"(?:since|from) (?:this |the )?morning|this morning|今天?早上|今早|早上(?:开始|起)"
+)
+_YESTERDAY = re.compile(r"(?<![a-z])(?:since|from) (?:yesterday|jana)\b|昨天|昨日")
+_DAYS_AGO = re.compile(
+    r"(?<![a-z\d])(\d{1,2}|one|two|three|four|five|a few) days?(?: ago| now)"
+    r"|for (?:the last |the past )?(\d{1,2}|two|three|four|five|a few|few) days"
+    r"|(\d{1,2}|[一两二三四五几]) ?天(?:前|了|以来)"
+)
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a few": 3, "few": 3,
+    "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "几": 3,
+}  # fmt: skip
+
+
+def stated_onset(text: str | None, reported_at: datetime) -> datetime | None:
+    """When the description says the problem began, in reported_at's zone; None if it doesn't."""
+    if not text:
+        return None
+    lowered = text.lower()
+    local = reported_at
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = _DAYS_AGO.search(lowered)
+    if days:
+        word = next(g for g in days.groups() if g)
+        return local - timedelta(days=int(word) if word.isdigit() else _NUMBERS[word])
+    if _LAST_NIGHT.search(lowered):
+        return midnight - timedelta(hours=4)  # the evening before: from 20:00
+    if _YESTERDAY.search(lowered):
+        return midnight - timedelta(days=1)
+    if _MORNING.search(lowered):
+        morning = midnight + timedelta(hours=6)
+        return morning if morning < local else morning - timedelta(days=1)
+    return None

@@ -48,6 +48,7 @@ class Serving:
     bands: tuple[str, ...] = ()
     known_cell: bool = True  # the given cell_id is in the inventory (or no cell_id given)
     network_technologies: tuple[str, ...] = ()  # of all active cells at the serving sites
+    layers: tuple[tuple[str, str], ...] = ()  # (technology, band) of the serving cells
 
 
 def _off_axis(
@@ -57,6 +58,10 @@ def _off_axis(
     az = index.azimuth[rows]
     diff = np.abs((bearing - az + 180.0) % 360.0 - 180.0)  # NaN where no azimuth (omni)
     return np.where(np.isnan(az), 0.0, diff)
+
+
+def _layers(index: CellIndex, rows: Sequence[int]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted({(index.technology[r], b) for r in rows if (b := index.band[r])}))
 
 
 def near_radius(settings: DiagnosticsSettings) -> float:
@@ -167,6 +172,7 @@ def serving_cells(
         planned_m=planned_m,
         technologies=tuple(sorted({index.technology[r] for r in rows_of})),
         bands=tuple(sorted({b for r in rows_of if (b := index.band[r])})),
+        layers=_layers(index, rows_of),
         known_cell=known,
         network_technologies=tuple(
             sorted(
@@ -191,6 +197,7 @@ def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serv
         sites=list(dict.fromkeys(index.site_ids[r] for r in rows)),
         technologies=tuple(sorted({index.technology[r] for r in rows})),
         bands=tuple(sorted({b for r in rows if (b := index.band[r])})),
+        layers=_layers(index, rows),
     )
 
 
@@ -238,4 +245,5 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
         off_axis_deg=None,
         technologies=tuple(sorted({index.technology[r] for r in rows_of})),
         bands=tuple(sorted({b for r in rows_of if (b := index.band[r])})),
+        layers=_layers(index, rows_of),
     )

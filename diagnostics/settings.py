@@ -31,6 +31,12 @@ class DiagnosticsSettings(BaseSettings):
         description="hours before reported_at taken as the time of the problem when no "
         "occurred_from/to",
     )
+    stated_onset_max_hours: float = Field(
+        default=48.0,
+        ge=0,
+        description="with no occurred_from/to, how far back a start the description states "
+        "('since last night', 昨晚开始, '2 days ago') widens the time of the problem",
+    )
     kpi_max_hours: float = Field(
         default=12.0, gt=0, description="a longer problem's KPIs are read for its last hours only"
     )

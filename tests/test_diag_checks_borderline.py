@@ -8,13 +8,14 @@ home).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from diagnostics.checks import run_checks
 from diagnostics.checks.roaming import abroad, follows_subscriber
-from diagnostics.description import stated_abroad
+from diagnostics.context import complaint_window
+from diagnostics.description import stated_abroad, stated_onset
 from diagnostics.evidence import Registration
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
@@ -160,3 +161,58 @@ def test_roaming_switched_off_with_no_network_known_is_not_called_at_home() -> N
     at_home = context(symptom="no_data", registration=_switched_off("460-00"))
     item = find(run_checks(at_home, SETTINGS), "roaming_switch")
     assert item.finding == "normal" and "at home" in item.detail
+
+
+# --- when the description says the problem began ------------------------------------------------
+
+_EAT = timezone(timedelta(hours=3))
+_AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
+
+
+@pytest.mark.parametrize(
+    ("text", "onset"),
+    [
+        ("cannot call anyone since last night", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
+        ("昨晚开始就没信号了", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
+        ("no network since morning", datetime(2025, 3, 7, 6, 0, tzinfo=_EAT)),
+        ("从昨天开始打不了电话", datetime(2025, 3, 6, 0, 0, tzinfo=_EAT)),
+        ("started 3 days ago", _AT - timedelta(days=3)),
+        ("信号不好两天了", _AT - timedelta(days=2)),
+        ("for the last few days", _AT - timedelta(days=3)),
+        ("calls keep dropping", None),
+        (None, None),
+    ],
+)
+def test_stated_onset(text: str | None, onset: datetime | None) -> None:
+    assert stated_onset(text, _AT) == onset
+
+
+def test_a_stated_onset_widens_the_time_of_the_problem() -> None:
+    said = context(description="cannot call anyone since last night", reported_at=_AT)
+    assert said.complaint.occurred_from is None
+    start, end = complaint_window(said.complaint, SETTINGS)
+    assert (start, end) == (datetime(2025, 3, 6, 20, 0, tzinfo=_EAT), _AT)
+    weeks = context(description="started 9 days ago", reported_at=_AT).complaint
+    assert complaint_window(weeks, SETTINGS)[0] == _AT - timedelta(
+        hours=SETTINGS.stated_onset_max_hours
+    )
+    plain = context(description="calls drop", reported_at=_AT).complaint
+    assert complaint_window(plain, SETTINGS)[0] == _AT - timedelta(hours=SETTINGS.problem_hours)
+
+
+def test_a_roaming_complaint_registered_abroad_where_we_serve() -> None:
+    """Near a border our cells serve the place, yet the phone sits on the neighbour country's
+    network: when the customer names roaming as the trouble, that registration is the finding."""
+    abroad = Registration(T - timedelta(hours=1), "registered", "641-01", None, False, True)
+    said = context(
+        symptom="roaming_failure", registration=abroad, subscriber=subscriber(home="639-02")
+    )
+    evidence = run_checks(said, SETTINGS)
+    assert find(evidence, "visited_network").support == SETTINGS.score_weight_medium
+    assert rank(evidence, "roaming_failure", SETTINGS).primary == "roaming_registration"
+    calls = context(
+        symptom="cannot_call", registration=abroad, subscriber=subscriber(home="639-02")
+    )
+    assert find(run_checks(calls, SETTINGS), "visited_network").support == (
+        SETTINGS.score_weight_context
+    )

@@ -172,6 +172,31 @@ def test_a_handset_bought_abroad_lacking_a_band_used_here() -> None:
     assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
 
 
+def test_a_phone_without_the_4g_bands_here_gets_2g_data() -> None:
+    """Only B20 carries 4G here (and GSM900): a China-market phone with 4G but not B20 is left
+    with GPRS/EDGE, which explains "no data"; with a 3G layer it usable, slower data only."""
+    rural = replace(
+        context().serving, bands=("B20", "GSM900"), layers=(("GSM", "GSM900"), ("LTE", "B20"))
+    )
+    cn_phone = subscriber(bands=("GSM900", "B1", "B3", "B39", "B41"))
+    stuck = context(symptom="no_data", serving=rural, subscriber=cn_phone)
+    item = find(run_checks(stuck, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    assert "B20" in item.detail and "2G" in item.detail
+    with_3g = replace(rural, layers=(*rural.layers, ("UMTS", "UMTS2100")))
+    three_g = context(
+        symptom="no_data",
+        serving=with_3g,
+        subscriber=subscriber(bands=("GSM900", "UMTS2100", "B1", "B3")),
+    )
+    item = find(run_checks(three_g, SETTINGS), "device_capability")
+    assert item.support == SETTINGS.score_weight_weak and "3G speeds" in item.detail
+    fits = context(symptom="no_data", serving=rural, subscriber=subscriber(bands=("GSM900", "B20")))
+    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
+    calls = context(symptom="call_drop", serving=rural, subscriber=cn_phone)  # GSM carries calls
+    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
+
+
 def test_the_reply_names_the_5g_gap() -> None:
     zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
     assert "5G" in zh and "uses 4G only" in en

@@ -303,11 +303,14 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
                 "there rests on the visited network and the handset's roaming settings (data "
                 "roaming, network selection)",
             )
+        # where our cells serve, a foreign registration may be a stale snapshot or a visitor
+        # whose trouble is ours: a hint, unless the customer names roaming as the trouble
+        said_roaming = ctx.complaint.symptom == "roaming_failure"
         return _flag(
             ctx,
             "visited_network",
             "abnormal",
-            w.context if relevant else 0.0,
+            (w.medium if said_roaming else w.context) if relevant else 0.0,
             raised=True,
             detail=f"{on}: the visited network may lack the subscriber's data",
         )

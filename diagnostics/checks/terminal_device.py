@@ -109,6 +109,8 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                 f"cells' bands {', '.join(sorted(ctx.serving.bands))}",
             )
         )
+    elif symptom in DATA and not problems and (stuck := _legacy_only(ctx, phone_bands)):
+        problems.append((w.medium if stuck == "GSM" else w.weak, _stuck_in_words(ctx, d, stuck)))
     elif foreign and cell_bands - phone_bands and not problems:
         # most phones lack some band; one bought abroad and lacking a band used here is the
         # overseas-model case: it camps on the layers it has, where they reach
@@ -146,6 +148,26 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         threshold=0.0,
         unit="flag",
         detail=f"{model} ({caps or 'no 4G/5G'}) fits the symptom and the serving network",
+    )
+
+
+def _legacy_only(ctx: Context, phone_bands: set[str]) -> str | None:
+    """The best technology the phone can use here when 4G/5G serve the place but the phone has
+    none of their bands ("UMTS" or "GSM"), else None (it can use them, or the bands are unknown)."""
+    layers = [(tech, normalise_band(band)) for tech, band in ctx.serving.layers]
+    fast = {band for tech, band in layers if tech in ("LTE", "NR")}
+    if not fast or not phone_bands or fast & phone_bands:
+        return None
+    usable = {tech for tech, band in layers if band in phone_bands}
+    return "UMTS" if "UMTS" in usable else "GSM" if "GSM" in usable else None
+
+
+def _stuck_in_words(ctx: Context, d: Device, stuck: str) -> str:
+    fast = sorted({band for tech, band in ctx.serving.layers if tech in ("LTE", "NR")})
+    speed = "3G speeds" if stuck == "UMTS" else "2G (GPRS/EDGE) data at best"
+    return (
+        f"{d.vendor} {d.model} has none of the 4G/5G band(s) {', '.join(fast)} serving here: it "
+        f"gets {speed}"
     )
 
 
