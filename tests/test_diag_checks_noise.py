@@ -197,6 +197,32 @@ def test_a_phone_without_the_4g_bands_here_gets_2g_data() -> None:
     assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
 
 
+def test_a_2g_phone_with_a_signal_complaint_where_2g_serves() -> None:
+    """A feature phone takes its signal from the GSM cells: where they serve, being 2G-only (and
+    carrying an old SIM) doesn't explain weak signal; where only 4G serves, it does; and asking
+    it for mobile data still is the handset."""
+    feature = replace(subscriber(lte=False, volte=False, bands=("GSM900",)), sim_type="2g")
+    mixed = context(symptom="weak_signal", subscriber=feature)
+    mixed.network_technologies = ("GSM", "LTE")
+    mixed.serving = replace(
+        mixed.serving,
+        network_technologies=("GSM", "LTE"),
+        bands=("B3", "GSM900"),
+        layers=(("GSM", "GSM900"), ("LTE", "B3")),
+    )
+    evidence = run_checks(mixed, SETTINGS)
+    assert find(evidence, "device_capability").finding == "normal"
+    assert find(evidence, "sim_type").support == SETTINGS.score_weight_context
+    lte_only = context(symptom="weak_signal", subscriber=feature)
+    assert find(run_checks(lte_only, SETTINGS), "device_capability").support == (
+        SETTINGS.score_weight_decisive
+    )
+    data = replace(mixed, complaint=replace(mixed.complaint, symptom="no_data"))
+    assert find(run_checks(data, SETTINGS), "device_capability").support == (
+        SETTINGS.score_weight_decisive
+    )
+
+
 def test_the_reply_names_the_5g_gap() -> None:
     zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
     assert "5G" in zh and "uses 4G only" in en

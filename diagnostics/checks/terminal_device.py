@@ -79,7 +79,9 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                     "set-up and more drops",
                 )
             )
-    if (symptom in DATA or symptom in SIGNAL) and not d.supports_lte and not d.supports_nr:
+    # a 2G/3G phone gets its signal from the 2G/3G cells: for a signal complaint it matters
+    # only where 4G/5G alone serve (next branch)
+    if symptom in DATA and not d.supports_lte and not d.supports_nr:
         problems.append((w.decisive, f"{model} supports neither 4G nor 5G"))
     elif network and network <= {"NR"} and not d.supports_nr:
         problems.append((w.decisive, f"only 5G (NR) serves here and {model} has no 5G"))
@@ -205,6 +207,10 @@ def sim(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                 "here: swap the SIM",
             )
         weight = w.medium if ctx.complaint.symptom in (*DATA, *SIGNAL) else w.weak
+        device = sub.device
+        legacy_phone = device is not None and not device.supports_lte and not device.supports_nr
+        if legacy_phone:  # the phone itself can't use 4G: the SIM changes nothing
+            weight = min(weight, w.context)
         return ev(
             "sim_type",
             CAUSE,
