@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from diagnostics.description import stated_onset
+from diagnostics.description import stated_onset, stated_time_of_day
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import AreaHit
 from diagnostics.serving import Serving
 from diagnostics.settings import DiagnosticsSettings
+from geo.zones import local_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +179,14 @@ def cell_weights(
 
 
 def complaint_window(
-    c: ComplaintRecord, settings: DiagnosticsSettings
+    c: ComplaintRecord,
+    settings: DiagnosticsSettings,
+    place: tuple[float, float] | None = None,
 ) -> tuple[datetime, datetime]:
-    """The time of the problem: occurred_from/to (padded), else the hours before reported_at."""
+    """The time of the problem: occurred_from/to (padded), else the hours before reported_at,
+    reaching back to a start the description states or to the last stretch of the time of day
+    it names, when recent (read on the customer's clock: reported_at's offset, else the zone of
+    ``place``)."""
     pad = timedelta(minutes=settings.complaint_window_pad_minutes)
     recent = timedelta(hours=settings.problem_hours)
     if c.occurred_from is not None and c.occurred_to is not None:
@@ -191,10 +197,16 @@ def complaint_window(
         start, end = c.occurred_to - recent, c.occurred_to + pad
     else:
         start, end = c.reported_at - recent, c.reported_at
-        onset = stated_onset(c.description, c.reported_at)
+        local = local_time(c.reported_at, place)
+        onset = stated_onset(c.description, local)
+        hours = stated_time_of_day(c.description, local)
         if onset is not None:  # "since last night": back to then, within stated_onset_max_hours
             farthest = c.reported_at - timedelta(hours=settings.stated_onset_max_hours)
             start = min(start, max(onset, farthest))
+        elif hours is not None and hours[0] >= end - timedelta(hours=settings.kpi_max_hours):
+            # "in the evenings", told then or that night: since those hours began. Told the next
+            # day, the window stays on the report: its hours are what a ticket is checked on
+            start = min(start, hours[0])
     longest = timedelta(days=settings.complaint_window_max_days)
     if end - start > longest:
         start = end - longest

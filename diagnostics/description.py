@@ -1,8 +1,8 @@
 """What a complaint's description says besides its symptom (pure): where the problem happens
 (indoors, below ground, which floor), whether people nearby have it too, whether it happens at
-other places, whether the customer is abroad. The checks read these when the complaint's own
-fields are empty (the handbook's 周围用户也一样, 到哪里都这样); a field that is given always wins.
-The symptom itself is read in ``symptoms``.
+other places, whether the customer is abroad, when it began and at what time of day. The checks
+read these when the complaint's own fields are empty (the handbook's 周围用户也一样, 到哪里都这样);
+a field that is given always wins. The symptom itself is read in ``symptoms``.
 """
 
 from __future__ import annotations
@@ -163,10 +163,28 @@ def stated_abroad(text: str | None) -> bool:
 
 # When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with
 # no occurred_from, the time of the problem reaches back to it (the mission's own example: "no
-# signal at home since Monday"). Said in the customer's local time: reported_at's offset.
+# signal at home since Monday"). Said on the customer's clock (geo.zones.local_time).
 _LAST_NIGHT = re.compile(r"last night|昨晚|昨天晚上|昨夜|jana usiku")
-_MORNING = re.compile(
-    r"(?:since|from) (?:this |the )?morning|this morning|今天?早上|今早|早上(?:开始|起)"
+# since a part of today: this morning, 今天下午, "stopped working this afternoon", tonight
+_PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            r"(?:since|from) (?:this |the )?morning|this morning|今天?早上|今早|早上(?:开始|起)"
+        ),
+        6,
+    ),
+    (
+        re.compile(
+            r"(?:since|from) (?:this |the )?afternoon|this afternoon|今天下午|下午(?:开始|起)"
+        ),
+        12,
+    ),
+    (
+        re.compile(
+            r"(?:since|from) this evening|this evening|tonight|今天晚上|今晚|晚上(?:开始|起)"
+        ),
+        18,
+    ),
 )
 _YESTERDAY = re.compile(r"(?<![a-z])(?:since|from) (?:yesterday|jana)\b|昨天|昨日")
 _DAYS_AGO = re.compile(
@@ -180,12 +198,12 @@ _NUMBERS = {
 }  # fmt: skip
 
 
-def stated_onset(text: str | None, reported_at: datetime) -> datetime | None:
-    """When the description says the problem began, in reported_at's zone; None if it doesn't."""
+def stated_onset(text: str | None, local: datetime) -> datetime | None:
+    """When the description says the problem began, from ``local`` (the report on the
+    customer's clock); None if it doesn't."""
     if not text:
         return None
     lowered = text.lower()
-    local = reported_at
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     days = _DAYS_AGO.search(lowered)
     if days:
@@ -195,7 +213,84 @@ def stated_onset(text: str | None, reported_at: datetime) -> datetime | None:
         return midnight - timedelta(hours=4)  # the evening before: from 20:00
     if _YESTERDAY.search(lowered):
         return midnight - timedelta(days=1)
-    if _MORNING.search(lowered):
-        morning = midnight + timedelta(hours=6)
-        return morning if morning < local else morning - timedelta(days=1)
+    for pattern, hour in _PART_OF_TODAY:
+        if pattern.search(lowered):
+            since = midnight + timedelta(hours=hour)
+            return since if since < local else since - timedelta(days=1)
     return None
+
+
+# The time of day the description names ("every evening", 晚上, "in the mornings"): a problem that
+# comes back at the same hours (the evening busy hour), reported that night, is judged on those
+# hours too, not only on the hours before the call. Local hours [start, end); read clause by
+# clause, and a clause that calls those hours fine ("evenings are better") names no problem.
+_TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
+    (
+        re.compile(
+            r"晚上|傍晚|晚间|每晚|晚高峰|下班(?:后|以后|时间|的时候)|晚饭(?:后|时间)"
+            r"|(?<![a-z])(?:evenings?|after work|after dinner)(?![a-z])"
+        ),
+        (18, 23),
+    ),
+    (
+        re.compile(r"夜里|夜间|(?<![a-z])(?:at night|every night|nights|nighttime)(?![a-z])"),
+        (20, 24),
+    ),
+    (re.compile(r"下午|(?<![a-z])afternoons?(?![a-z])"), (12, 18)),
+    (
+        re.compile(r"中午|午休|(?<![a-z])(?:lunch ?time|at lunch|around noon|midday)(?![a-z])"),
+        (11, 14),
+    ),
+    (re.compile(r"早上|上午|早晨|早高峰|(?<![a-z])mornings?(?![a-z])"), (6, 11)),
+)
+# "around 8-10 pm", "after 8pm", 晚上八点以后: the evening's own hours, when said
+_PM_HOURS = re.compile(
+    r"(?<![\d])(\d{1,2})(?: ?(?:-|–|~|to) ?(\d{1,2}))? ?(?:pm|p\.m\.)"
+    r"|晚上([\d七八九十]{1,2})点(?:到([\d七八九十]{1,2})点)?"
+)
+_ZH_HOURS = {"七": 7, "八": 8, "九": 9, "十": 10}
+_CLAUSES = re.compile(r"[,，.。;；!！?？、]|\bbut\b|但是?|不过")
+_FINE = re.compile(
+    r"(?<![a-z])(?:better|fine|ok|okay|normal|no problems?|works?|good)(?![a-z])"
+    r"|好一些|好些|好点|好很多|就好|还好|正常|没问题|没事|还行"
+)
+
+
+def stated_hours(text: str | None) -> tuple[int, int] | None:
+    """The local hours [start, end) of the time of day the description names as the problem's
+    ("after 8pm" / 晚上八点 narrows the evening), else None."""
+    if not text:
+        return None
+    for clause in _CLAUSES.split(text.lower()):
+        if _FINE.search(clause):
+            continue
+        for pattern, hours in _TIMES_OF_DAY:
+            if pattern.search(clause):
+                return _evening_hours(clause, hours) if hours[0] >= 18 else hours
+    return None
+
+
+def _evening_hours(clause: str, hours: tuple[int, int]) -> tuple[int, int]:
+    said = _PM_HOURS.search(clause)
+    if said is None:
+        return hours
+    first, last = said.group(1) or said.group(3), said.group(2) or said.group(4)
+    start = int(first) if first.isdigit() else _ZH_HOURS.get(first, 0)
+    end = int(last) if last and last.isdigit() else _ZH_HOURS.get(last or "", 0)
+    if not 5 <= start <= 11:
+        return hours
+    return start + 12, (end + 12 if start < end <= 12 else 24)
+
+
+def stated_time_of_day(text: str | None, local: datetime) -> tuple[datetime, datetime] | None:
+    """The latest stretch of the stated time of day up to ``local`` (the report on the customer's
+    clock): today's when it has begun (up to the report, if that falls inside it), else
+    yesterday's."""
+    hours = stated_hours(text)
+    if hours is None:
+        return None
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = midnight + timedelta(hours=hours[0]), midnight + timedelta(hours=hours[1])
+    if local < start:
+        start, end = start - timedelta(days=1), end - timedelta(days=1)
+    return start, min(end, local)

@@ -223,7 +223,6 @@ def _context(
     settings: DiagnosticsSettings,
     near: npt.NDArray[np.int64] | None = None,
 ) -> Context:
-    window = complaint_window(c, settings)
     techs = _device_technologies(sub)
     serving = serving_cells(
         cells,
@@ -252,6 +251,8 @@ def _context(
             and (techs is None or cells.technology[cells.by_id[x]] in techs)
         ]
         serving = with_cells(serving, [*chosen, *layers][: settings.max_serving_cells], cells)
+    place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else serving.location
+    window = complaint_window(c, settings, place)
     site_of = {
         cid: cells.site_ids[row]
         for cid in [*serving.cells, *serving.neighbours]
@@ -304,6 +305,7 @@ def _phase_two(
     near_cell: dict[str, list[Any]] = defaultdict(list)
     radius = settings.nearby_radius_m
     half = timedelta(hours=settings.nearby_window_hours)
+    restored = timedelta(hours=settings.restored_lookback_hours)
     for i, ctx in enumerate(contexts):
         c = ctx.complaint
         a0, a1 = ctx.kpi_window or ctx.window
@@ -324,7 +326,7 @@ def _phase_two(
             i,
             obj=[*own, *around],
             role=["serving"] * len(own) + ["neighbour"] * len(around),
-            f=[epoch(f)] * n_objects,
+            f=[epoch(f - restored)] * n_objects,  # and outages that ended shortly before
             t=[epoch(t)] * n_objects,
         )
         if serving.location is not None:

@@ -217,6 +217,13 @@ class DiagnosticsSettings(BaseSettings):
         default=("cell_unavailable", "site_down", "transmission", "power", "hardware"),
         description="alarm types that take service down",
     )
+    restored_lookback_hours: float = Field(
+        default=6.0,
+        ge=0,
+        description="an outage of the serving cells that ended this long before the time of the "
+        "problem still explains a loss of service reported without a time: the customer calls "
+        "once service is back (0 = only outages at the time count)",
+    )
     alarm_types_down_only_with_kpi: tuple[str, ...] = Field(
         default=("power", "hardware"),
         description="alarm types that may leave service up (a mains failure on batteries, a "

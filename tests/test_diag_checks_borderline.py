@@ -8,14 +8,14 @@ home).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from diagnostics.checks import run_checks
 from diagnostics.checks.roaming import abroad, follows_subscriber
 from diagnostics.context import complaint_window
-from diagnostics.description import stated_abroad, stated_onset
+from diagnostics.description import stated_abroad, stated_hours, stated_onset
 from diagnostics.evidence import Registration
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
@@ -175,6 +175,9 @@ _AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
         ("cannot call anyone since last night", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
         ("昨晚开始就没信号了", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
         ("no network since morning", datetime(2025, 3, 7, 6, 0, tzinfo=_EAT)),
+        # told at 07:38: this afternoon, this evening are yesterday's
+        ("it suddenly stopped working this afternoon", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
+        ("从今天晚上开始打不出去", datetime(2025, 3, 6, 18, 0, tzinfo=_EAT)),
         ("从昨天开始打不了电话", datetime(2025, 3, 6, 0, 0, tzinfo=_EAT)),
         ("started 3 days ago", _AT - timedelta(days=3)),
         ("信号不好两天了", _AT - timedelta(days=2)),
@@ -198,6 +201,71 @@ def test_a_stated_onset_widens_the_time_of_the_problem() -> None:
     )
     plain = context(description="calls drop", reported_at=_AT).complaint
     assert complaint_window(plain, SETTINGS)[0] == _AT - timedelta(hours=SETTINGS.problem_hours)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("internet slow every evening", (18, 23)),
+        ("每天晚上网速特别慢", (18, 23)),
+        ("下班后打不了电话", (18, 23)),
+        ("calls drop at night", (20, 24)),
+        ("下午信号差", (12, 18)),
+        ("中午上不了网", (11, 14)),
+        ("slow in the mornings", (6, 11)),
+        ("Every evening after 8pm data is unusable", (20, 24)),
+        ("worst in the evenings around 8-10 pm", (20, 22)),
+        ("每天晚上八点以后网速特别慢", (20, 24)),
+        ("Evenings are terrible, mornings are OK", (18, 23)),
+        # the hours named as fine are not the problem's
+        ("Worst on weekdays during the day; evenings and weekends are better", None),
+        ("工作日白天特别严重，晚上和周末好一些", None),
+        ("Mobile data is very slow, late at night it's fine", None),
+        ("calls keep dropping", None),
+        (None, None),
+    ],
+)
+def test_stated_hours(text: str | None, hours: tuple[int, int] | None) -> None:
+    assert stated_hours(text) == hours
+
+
+def test_a_stated_time_of_day_is_the_time_of_the_problem() -> None:
+    """ "Every evening", told at 01:50 that night: the time of the problem reaches back to 18:00;
+    told at 20:00, too; told at 07:38 the next morning, the window stays on the report."""
+    small_hours = _AT.replace(hour=1, minute=50)
+    evenings = context(description="internet slow every evening", reported_at=small_hours)
+    assert complaint_window(evenings.complaint, SETTINGS) == (
+        datetime(2025, 3, 6, 18, 0, tzinfo=_EAT),
+        small_hours,
+    )
+    at_eight = _AT.replace(hour=20, minute=0)
+    now = context(description="每天晚上网速特别慢", reported_at=at_eight).complaint
+    assert complaint_window(now, SETTINGS) == (at_eight.replace(hour=18), at_eight)
+    morning = context(description="internet slow every evening", reported_at=_AT).complaint
+    assert complaint_window(morning, SETTINGS) == (_AT - timedelta(hours=2), _AT)
+    since = context(description="no signal since last night", reported_at=_AT).complaint
+    assert complaint_window(since, SETTINGS)[1] == _AT  # an onset, not a time of day
+    # a report stamped in UTC (14:54Z) from Kuala Lumpur is made at 22:54 there: the evening is
+    # Kuala Lumpur's, from 18:00 (10:00Z) up to the report
+    utc = datetime(2025, 3, 7, 14, 54, tzinfo=UTC)
+    kl = context(description="every evening data is unusable", reported_at=utc).complaint
+    assert complaint_window(kl, SETTINGS, (3.14, 101.69)) == (
+        datetime(2025, 3, 7, 10, 0, tzinfo=UTC),
+        utc,
+    )
+    assert complaint_window(kl, SETTINGS) == (  # no place: UTC is all there is, 14:54 by day
+        utc - timedelta(hours=SETTINGS.problem_hours),
+        utc,
+    )
+    given = context(
+        description="slow every evening",
+        reported_at=_AT,
+        occurred_from=_AT - timedelta(hours=1),
+        occurred_to=_AT,
+    ).complaint
+    assert complaint_window(given, SETTINGS)[1] == _AT + timedelta(
+        minutes=SETTINGS.complaint_window_pad_minutes
+    )
 
 
 def test_a_roaming_complaint_registered_abroad_where_we_serve() -> None:

@@ -317,6 +317,32 @@ def test_a_short_outage_explains_a_long_problem_only_in_part() -> None:
     assert support(2) > support(48) > 0
 
 
+def test_an_outage_that_ended_shortly_before_explains_a_loss_of_service() -> None:
+    """No signal, reported with no time 3 h after the site came back: the customer could not
+    call while it was down. With a time given, a slower symptom, or a power alarm (the cells
+    may have stayed up on batteries), it is only earlier history."""
+    site_down = alarm("site_down", raised=T - timedelta(hours=9), cleared=T - timedelta(hours=5))
+
+    def outage(symptom: str = "no_signal", **changes: object) -> tuple[str, float, str]:
+        alarms = changes.pop("alarms", [site_down])
+        ctx = context(symptom, alarms=alarms, **changes)
+        evidence = run_checks(ctx, SETTINGS)
+        item = find(evidence, "outage_alarms")
+        return item.finding, item.support, rank(evidence, ctx.complaint.symptom, SETTINGS).primary
+
+    finding, support, primary = outage()
+    assert (finding, primary) == ("abnormal", "outage") and support == SETTINGS.score_weight_medium
+    assert outage(occurred_from=T - timedelta(hours=2), occurred_to=T)[0] == "normal"
+    assert outage(symptom="slow_data")[0] == "normal"
+    power = alarm("power", raised=T - timedelta(hours=9), cleared=T - timedelta(hours=5))
+    assert outage(alarms=[power])[0] == "normal"
+    long_ago = alarm("site_down", raised=T - timedelta(hours=20), cleared=T - timedelta(hours=12))
+    assert outage(alarms=[long_ago])[0] == "normal"
+    off = DiagnosticsSettings(restored_lookback_hours=0)
+    ctx = context("no_signal", alarms=[site_down])
+    assert find(run_checks(ctx, off), "outage_alarms").finding == "normal"
+
+
 # --- load displaced by an outage ----------------------------------------------------------------
 
 

@@ -277,3 +277,44 @@ def test_a_power_alarm_whose_cells_stopped_reporting_is_an_outage(
     d = body["diagnosis"]
     assert d["primary_cause"] == "outage", json.dumps(d, indent=1)[:3000]
     assert "stayed available" not in _check(d, "outage_alarms")["detail"]
+
+
+def test_no_signal_reported_after_the_site_came_back_is_that_outage(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The central site was down from 11:00 to 16:00 UTC; the customer, who could not call while
+    it lasted, reports 'no signal' at 20:00 without a time: the outage, already repaired."""
+    t = f.town(conn)
+    f.alarm(conn, "ALM-down", t.site.site_id, "site_down", t.now - timedelta(hours=9),
+            t.now - timedelta(hours=4))  # fmt: skip
+    body = diagnose(tmp_path, f.complaint("e-restored", *t.place, "no_signal", t.now))
+    d = body["diagnosis"]
+    assert d["primary_cause"] == "outage", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    assert "restored 2.0 h before" in _check(d, "outage_alarms")["detail"]
+    assert "repaired" in d["reply_script"]["en"]
+    told = f.complaint(
+        "e-restored-told", *t.place, "no_signal", t.now,
+        occurred_from=t.now - timedelta(hours=1), occurred_to=t.now,
+    )  # fmt: skip
+    later = diagnose(tmp_path, told)["diagnosis"]  # the customer's own time: after the repair
+    assert _check(later, "outage_alarms")["finding"] == "normal"
+
+
+def test_every_evening_told_in_the_small_hours_is_judged_on_the_evening(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The central cells are saturated 10:00–14:00 UTC, 18:00–22:00 in Shanghai. 'Every evening
+    the internet is very slow', reported at 20:00Z (04:00 there, stamped in UTC): the evening is
+    Shanghai's, before the report, and its busy hour is the finding."""
+    FAULT[0] = {"prb_util_dl_pct": 96.0, "dl_user_thr_mbps": 2.0}
+    t = f.town(conn, fault=in_problem_hours(10, 14))
+    said = f.complaint(
+        "e-evenings", *t.place, "slow_data", t.now, description="每天晚上网速特别慢，视频一直卡"
+    )
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "congestion", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    prb = _check(d, "prb_busy_hour")
+    assert prb["finding"] == "abnormal"
+    assert prb["window"][0].startswith((t.now - timedelta(hours=10)).strftime("%Y-%m-%dT%H"))
+    plain = f.complaint("e-no-time", *t.place, "slow_data", t.now, description="网速特别慢")
+    assert diagnose(tmp_path, plain)["diagnosis"]["primary_cause"] != "congestion"

@@ -5,7 +5,9 @@ place.
 Thresholds (settings): availability below ``availability_pct`` (99.5 %) in any hour = the cell
 was down; alarm types in ``outage_alarm_types`` (cell_unavailable, site_down, transmission,
 power, hardware) take service down; ``mass_min_complaints`` − 1 other subscribers complaining
-within ``mass_radius_m`` and ``mass_window_hours`` = a group fault (群障).
+within ``mass_radius_m`` and ``mass_window_hours`` = a group fault (群障). An outage that ended
+within ``restored_lookback_hours`` before the time of the problem explains a loss of service
+reported without a time (``_restored_before``): who has no service calls once it is back.
 
 A neighbouring cell or site that carries at least ``mr_serving_min_share`` of the place's MR is
 read as serving (``serves_here``): a site spreads its samples over its sectors and layers, and a
@@ -17,6 +19,7 @@ breaches do): a few hours of outage explain a problem of a few hours, not one of
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from diagnostics.checks.common import (
     NO_ALARM_FEED,
@@ -44,6 +47,10 @@ OUTAGE_SYMPTOMS = (
     "weak_signal",
     "call_drop",
 )
+
+
+# Symptoms of service lost altogether, which the customer often reports only once it is back.
+RESTORED_SYMPTOMS = ("no_signal", "no_data", "cannot_call", "cannot_receive", "sms_failure")
 
 
 def alarm_text(a: AlarmRow) -> str:
@@ -132,6 +139,23 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
             "on the serving cells or sites in the window",
         )
     top = alarms[0]
+    restored = _restored_before(ctx, s, alarms)
+    if restored is not None:
+        ended = (ctx.window[0] - (restored.cleared_at or ctx.window[0])).total_seconds() / 3600
+        severity = SEVERITY.get(restored.severity, 0.4)
+        return ev(
+            "outage_alarms",
+            CAUSE,
+            "abnormal",
+            w.medium * severity * object_factor(ctx, restored.object_id),
+            cell=restored.object_id,
+            value=float(len(alarms)),
+            threshold=1.0,
+            unit="alarms",
+            window=ctx.window,
+            detail=f"{alarm_text(restored)}: service was restored {ended:.1f} h before the time "
+            "looked at; a customer who lost service often calls once it is back",
+        )
     if not at_time(ctx, top):
         return ev(
             "outage_alarms",
@@ -172,6 +196,33 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         window=ctx.window,
         detail=detail,
     )
+
+
+def _restored_before(
+    ctx: Context, s: DiagnosticsSettings, alarms: list[AlarmRow]
+) -> AlarmRow | None:
+    """An outage of the serving cells that ended within ``restored_lookback_hours`` before the
+    time of the problem, when it explains the complaint: a loss of service (the customer could
+    not call while it lasted), no time given by the customer (with one, the outage missed it),
+    no outage at the time itself, and an alarm that takes service down by itself."""
+    c = ctx.complaint
+    if (
+        c.symptom not in RESTORED_SYMPTOMS
+        or c.occurred_from is not None
+        or c.occurred_to is not None
+        or any(at_time(ctx, a) for a in alarms)
+    ):
+        return None
+    start = ctx.window[0]
+    earliest = start - timedelta(hours=s.restored_lookback_hours)
+    ended = [
+        a
+        for a in alarms
+        if a.cleared_at is not None
+        and earliest <= a.cleared_at <= start
+        and a.alarm_type not in s.alarm_types_down_only_with_kpi
+    ]
+    return max(ended, key=lambda a: (a.cleared_at, -SEVERITY.get(a.severity, 0.4)), default=None)
 
 
 def _stayed_up(ctx: Context, s: DiagnosticsSettings) -> bool:

@@ -1,0 +1,50 @@
+"""The time zone of a place (IANA, from timezonefinder's boundary data), for what "this evening"
+or "since last night" means where the customer is when a complaint's times came in UTC.
+
+A complaint's own offset (``+03:00``) is the customer's clock and always wins; an offset of zero
+says nothing of the place (exports and APIs often normalise to UTC), so the place decides there.
+Lookups are cached per ~1 km cell: complaints cluster, and a zone border between two
+complaints a kilometre apart is rarer than the hour it would cost to get every one exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from timezonefinder import TimezoneFinder
+
+_CACHE_DEGREES = 0.01
+
+
+@lru_cache(maxsize=1)
+def _finder() -> TimezoneFinder:
+    return TimezoneFinder()  # ~0.3 s to open its boundary data: once per process
+
+
+@lru_cache(maxsize=65_536)
+def _zone(lat_key: int, lon_key: int) -> ZoneInfo | None:
+    name = _finder().timezone_at(lat=lat_key * _CACHE_DEGREES, lng=lon_key * _CACHE_DEGREES)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:  # a zone newer than the system's tzdata
+        return None
+
+
+def zone_at(lat: float, lon: float) -> ZoneInfo | None:
+    """The IANA zone of a place (at sea: the nautical Etc/GMT±N zone), None off the map."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return None
+    return _zone(round(lat / _CACHE_DEGREES), round(lon / _CACHE_DEGREES))
+
+
+def local_time(at: datetime, place: tuple[float, float] | None) -> datetime:
+    """``at`` on the customer's clock: as given when it carries a non-zero offset, else in the
+    zone of the place (unchanged when neither tells)."""
+    if at.utcoffset() not in (None, timedelta(0)) or place is None:
+        return at
+    zone = zone_at(*place)
+    return at.astimezone(zone) if zone is not None else at
