@@ -180,7 +180,8 @@ class CellIndex:
 # --- the per-process cache ------------------------------------------------------------------
 
 VERSION_SQL = """
-SELECT name, version, epoch FROM diag_reference_versions WHERE name IN ('cells', 'areas')
+SELECT name, version, epoch FROM diag_reference_versions
+WHERE name IN ('cells', 'areas', 'subscribers')
 """
 
 _lock = threading.Lock()

@@ -135,6 +135,7 @@ class Context:
     best_server_kpis: KpiStats | None = None
     alarms: list[AlarmRow] = field(default_factory=list)
     alarm_feed: bool = True  # any alarm in the database at all: without a feed, none says nothing
+    own_networks: tuple[str, ...] = ()  # the operator's MCC-MNCs (diagnostics.networks)
     coverage: Coverage | None = None
     mr_cells: dict[str, float] = field(default_factory=dict)  # MR samples per cell here (weighted)
     mr_available: bool = False  # any MR in the database at all

@@ -45,6 +45,7 @@ from diagnostics.evidence_mr import (
 )
 from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
+from diagnostics.networks import own_networks
 from diagnostics.places import area_index
 from diagnostics.serving import co_sector, near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
@@ -152,6 +153,7 @@ def gather(
         cell_rows = fetch_rows(conn.execute(q["mr_cells_samples"], packed(mr), binary=True))
 
     cells = cell_index(conn, versions)
+    networks = own_networks(conn, versions, settings)
     areas = area_index(conn, versions)
     subscribers = {str(r[0]): _subscriber(r) for r in subs_rows}
     mr_cells: dict[int, dict[str, float]] = defaultdict(dict)
@@ -176,6 +178,7 @@ def gather(
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
         ctx.alarm_feed = alarm_feed
+        ctx.own_networks = networks
         ctx.registration_window = (reg["t0"][i], reg["t1"][i])
         ctx.areas = area_hits.get(i, [])
         contexts.append(ctx)

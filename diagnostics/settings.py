@@ -224,6 +224,18 @@ class DiagnosticsSettings(BaseSettings):
         "problem still explains a loss of service reported without a time: the customer calls "
         "once service is back (0 = only outages at the time count)",
     )
+    home_networks: tuple[str, ...] = Field(
+        default=(),
+        description="the operator's own networks (MCC-MNC, e.g. 460-00); empty = the most common "
+        "home network among the subscribers",
+    )
+    own_network_min_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the subscribers a home network needs to be taken as the operator's "
+        "own when home_networks is empty",
+    )
     alarm_types_down_only_with_kpi: tuple[str, ...] = Field(
         default=("power", "hardware"),
         description="alarm types that may leave service up (a mains failure on batteries, a "

@@ -284,3 +284,34 @@ def test_a_roaming_complaint_registered_abroad_where_we_serve() -> None:
     assert find(run_checks(calls, SETTINGS), "visited_network").support == (
         SETTINGS.score_weight_context
     )
+
+
+def test_a_subscriber_of_ours_latched_onto_a_foreign_network_at_a_border() -> None:
+    """Our cells serve the place, yet one of our subscribers (home 639-02, the operator's own)
+    is registered on the neighbour country's 641-10: for any service symptom that is the
+    finding, and our LTE-only layers say nothing of a phone without VoLTE that sits on theirs.
+    A visitor registered on our network keeps the hint; with our networks unknown, too."""
+    on_theirs = Registration(T - timedelta(hours=1), "registered", "641-10", None, False, True)
+    ours = subscriber(home="639-02", volte=False)
+    latched = context(
+        symptom="cannot_call", registration=on_theirs, subscriber=ours, own_networks=("639-02",)
+    )
+    evidence = run_checks(latched, SETTINGS)
+    visited = find(evidence, "visited_network")
+    assert visited.support == SETTINGS.score_weight_medium and "latched" in visited.detail
+    assert find(evidence, "device_capability").support == SETTINGS.score_weight_context
+    assert rank(evidence, "cannot_call", SETTINGS).primary == "roaming_registration"
+    unknown_own = context(symptom="cannot_call", registration=on_theirs, subscriber=ours)
+    evidence = run_checks(unknown_own, SETTINGS)
+    assert find(evidence, "visited_network").support == SETTINGS.score_weight_context
+    assert find(evidence, "device_capability").support == SETTINGS.score_weight_decisive
+    on_ours = Registration(T - timedelta(hours=1), "registered", "639-02", None, False, True)
+    visitor = context(
+        symptom="cannot_call",
+        registration=on_ours,
+        subscriber=subscriber(home="641-10"),
+        own_networks=("639-02",),
+    )
+    assert find(run_checks(visitor, SETTINGS), "visited_network").support == (
+        SETTINGS.score_weight_context
+    )

@@ -318,3 +318,22 @@ def test_every_evening_told_in_the_small_hours_is_judged_on_the_evening(
     assert prb["window"][0].startswith((t.now - timedelta(hours=10)).strftime("%Y-%m-%dT%H"))
     plain = f.complaint("e-no-time", *t.place, "slow_data", t.now, description="网速特别慢")
     assert diagnose(tmp_path, plain)["diagnosis"]["primary_cause"] != "congestion"
+
+
+def test_a_subscriber_of_ours_on_a_foreign_network_where_we_serve(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """At a border our cells reach, one of our subscribers (home 460-00, the most common home
+    network here: ours) is registered on the neighbour's 452-04 and can't call. The phone has no
+    VoLTE and only LTE of ours serves the place, but it isn't on our cells: the foreign
+    registration is the cause, not the handset."""
+    t = f.town(conn)
+    f.device(conn, "86000002", volte=False)
+    f.subscriber(conn, "13800138001", "86000001")
+    f.subscriber(conn, "13800138002", "86000002")
+    f.registration(conn, "13800138002", t.now - timedelta(hours=1), network="452-04")
+    said = f.complaint("e-latched", *t.place, "cannot_call", t.now, msisdn="13800138002")
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "roaming_registration", json.dumps(d, indent=1)[:3000]
+    assert "latched onto a foreign network" in _check(d, "visited_network")["detail"]
+    assert "on a foreign network" in _check(d, "device_capability")["detail"]

@@ -49,6 +49,15 @@ def roaming(ctx: Context) -> bool | None:
     return reg.network != sub.home_network
 
 
+def on_foreign_network(ctx: Context) -> bool:
+    """A subscriber of ours (home network one of the operator's, ``Context.own_networks``)
+    registered on a network that isn't: abroad, or at a border latched onto the neighbour's."""
+    reg, sub, own = ctx.registration, ctx.subscriber, ctx.own_networks
+    if not own or reg is None or reg.network is None or reg.status != "registered" or sub is None:
+        return False
+    return reg.network not in own and (sub.home_network is None or sub.home_network in own)
+
+
 def abroad(ctx: Context) -> bool | None:
     """``roaming``, or, when the networks can't tell, what the description says (abroad, just
     arrived): True, else None."""
@@ -303,16 +312,25 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
                 "there rests on the visited network and the handset's roaming settings (data "
                 "roaming, network selection)",
             )
-        # where our cells serve, a foreign registration may be a stale snapshot or a visitor
-        # whose trouble is ours: a hint, unless the customer names roaming as the trouble
-        said_roaming = ctx.complaint.symptom == "roaming_failure"
+        # where our cells serve, a visitor on our network may have trouble that is ours, and a
+        # foreign registration may be a stale snapshot: a hint, unless the customer names roaming
+        # as the trouble, or one of our subscribers sits on a foreign network within our coverage
+        # (a border: the phone latched onto the neighbour's network and stays there)
+        latched = on_foreign_network(ctx)
+        strong = ctx.complaint.symptom == "roaming_failure" or latched
+        detail = (
+            f"{on}, though our cells serve the place: the phone has latched onto a foreign "
+            "network (select the home network manually)"
+            if latched
+            else f"{on}: the visited network may lack the subscriber's data"
+        )
         return _flag(
             ctx,
             "visited_network",
             "abnormal",
-            (w.medium if said_roaming else w.context) if relevant else 0.0,
+            (w.medium if strong else w.context) if relevant else 0.0,
             raised=True,
-            detail=f"{on}: the visited network may lack the subscriber's data",
+            detail=detail,
         )
     return _flag(
         ctx,

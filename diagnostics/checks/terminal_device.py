@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.checks.roaming import on_foreign_network
 from diagnostics.description import stated_foreign_handset
 from diagnostics.evidence import Context, Device
 from diagnostics.models import Evidence
@@ -63,7 +64,9 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     model = f"{d.vendor} {d.model}"
     problems: list[tuple[float, str]] = []
     if symptom in VOICE and not d.supports_volte:
-        if network and not network & LEGACY:
+        if on_foreign_network(ctx):  # our layers don't carry its calls: the foreign network's do
+            problems.append((w.context, f"{model} has no VoLTE (on a foreign network)"))
+        elif network and not network & LEGACY:
             problems.append(
                 (
                     w.decisive,

@@ -10,7 +10,8 @@
 -- seconds. Sections start with "-- name: <query>"; evidence.py loads them by name.
 
 -- name: versions
-SELECT name, version, epoch FROM diag_reference_versions WHERE name IN ('cells', 'areas');
+SELECT name, version, epoch FROM diag_reference_versions
+WHERE name IN ('cells', 'areas', 'subscribers');
 
 -- name: alarm_feed
 -- Any alarm at all: without an alarm feed, "no alarm on the serving cells" is not evidence.
