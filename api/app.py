@@ -26,6 +26,7 @@ from api.routes import (
     work_orders,
 )
 from api.settings import ApiSettings
+from geo.zones import open_zones
 from netcomplaint import __version__
 from netcomplaint.privacy import pii_key
 from netcomplaint.settings import CoreSettings, get_settings
@@ -65,6 +66,7 @@ def create_app(settings: CoreSettings | None = None, api: ApiSettings | None = N
         batcher.start()
         retrier = Retrier(pool, api.retry_interval_s)
         retrier.start()
+        open_zones()
         # The ~200 k objects of the imported modules made every full garbage collection an
         # ~90 ms stop of the whole process (batches and requests): a few per minute under load,
         # and the p99 of POST /v1/complaints. Frozen, the collector leaves them alone.

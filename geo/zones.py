@@ -23,6 +23,11 @@ def _finder() -> TimezoneFinder:
     return TimezoneFinder()  # ~0.3 s to open its boundary data: once per process
 
 
+def open_zones() -> None:
+    """Open the boundary data now (a server at start-up), not in the first complaint's answer."""
+    _finder()
+
+
 @lru_cache(maxsize=65_536)
 def _zone(lat_key: int, lon_key: int) -> ZoneInfo | None:
     name = _finder().timezone_at(lat=lat_key * _CACHE_DEGREES, lng=lon_key * _CACHE_DEGREES)
