@@ -186,8 +186,8 @@ def complaint_window(
 ) -> tuple[datetime, datetime]:
     """The time of the problem: occurred_from/to (padded), else the hours before reported_at,
     reaching back to a start the description states or to the last stretch of the time of day
-    it names, when recent (read on the customer's clock: reported_at's offset, else the zone of
-    ``place``)."""
+    it names: since then when recent, else that stretch itself (read on the customer's clock:
+    reported_at's offset, else the zone of ``place``)."""
     pad = timedelta(minutes=settings.complaint_window_pad_minutes)
     recent = timedelta(hours=settings.problem_hours)
     if c.occurred_from is not None and c.occurred_to is not None:
@@ -205,13 +205,20 @@ def complaint_window(
             farthest = c.reported_at - timedelta(hours=settings.stated_onset_max_hours)
             start = min(start, max(onset, farthest))
         elif hours is not None and hours[0] >= end - timedelta(hours=settings.kpi_max_hours):
-            # "in the evenings", told then or that night: since those hours began. Told the next
-            # day, the window stays on the report: its hours are what a ticket is checked on
-            start = min(start, hours[0])
+            start = min(start, hours[0])  # "in the evenings", told then or that night: since then
+        elif hours is not None and not _about_to_begin(local, hours[0], recent):
+            start, end = hours  # told the next day: those hours, not the morning's
     longest = timedelta(days=settings.complaint_window_max_days)
     if end - start > longest:
         start = end - longest
     return start, end
+
+
+def _about_to_begin(local: datetime, stretch_start: datetime, recent: timedelta) -> bool:
+    """Told shortly before today's stretch of the stated hours begins ("after 8pm", at 19:30):
+    the hours before the call are what the customer has just lived, not yesterday's."""
+    today = stretch_start + timedelta(days=1)
+    return today - recent <= local < today
 
 
 def kpi_window(

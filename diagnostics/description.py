@@ -164,7 +164,7 @@ def stated_abroad(text: str | None) -> bool:
 # When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with
 # no occurred_from, the time of the problem reaches back to it (the mission's own example: "no
 # signal at home since Monday"). Said on the customer's clock (geo.zones.local_time).
-_LAST_NIGHT = re.compile(r"last night|昨晚|昨天晚上|昨夜|jana usiku")
+_LAST_NIGHT = re.compile(r"last night|昨晚|昨天晚上|昨夜|jana usiku|kal raat")
 # since a part of today: this morning, 今天下午, "stopped working this afternoon", tonight
 _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
     (
@@ -181,15 +181,21 @@ _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
     ),
     (
         re.compile(
-            r"(?:since|from) this evening|this evening|tonight|今天晚上|今晚|晚上(?:开始|起)"
+            r"(?:since|from) (?:this |the )?evening|this evening|tonight"
+            r"|今天晚上|今晚|晚上(?:开始|起)"
         ),
         18,
     ),
 )
-_YESTERDAY = re.compile(r"(?<![a-z])(?:since|from) (?:yesterday|jana)\b|昨天|昨日")
+# "it started today": a problem of today, whatever hours the description names
+_TODAY = re.compile(r"今天(?:突然|开始|起)|(?<![a-z])(?:since|from|started|began) today(?![a-z])")
+_YESTERDAY = re.compile(
+    r"(?<![a-z])(?:since|from) (?:yesterday|jana)\b|昨天|昨日|\bkal (?:subah |dopahar |shaam )?se\b"
+)
 _DAYS_AGO = re.compile(
     r"(?<![a-z\d])(\d{1,2}|one|two|three|four|five|a few) days?(?: ago| now)"
-    r"|for (?:the last |the past )?(\d{1,2}|two|three|four|five|a few|few) days"
+    r"|(?:for|since) (?:the last |the past )?(\d{1,2}|two|three|four|five|a few|few) days"
+    r"|(?<![a-z\d])(\d{1,2}) din se"
     r"|(\d{1,2}|[一两二三四五几]) ?天(?:前|了|以来)"
 )
 _NUMBERS = {
@@ -221,19 +227,22 @@ def stated_onset(text: str | None, local: datetime) -> datetime | None:
 
 
 # The time of day the description names ("every evening", 晚上, "in the mornings"): a problem that
-# comes back at the same hours (the evening busy hour), reported that night, is judged on those
-# hours too, not only on the hours before the call. Local hours [start, end); read clause by
-# clause, and a clause that calls those hours fine ("evenings are better") names no problem.
+# comes back at the same hours (the evening busy hour) is judged on those hours: since they began
+# when told that night, those hours themselves when told the next morning. Local hours [start,
+# end); read clause by clause, and a clause that calls those hours fine ("evenings are better")
+# names no problem.
 _TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (
         re.compile(
             r"晚上|傍晚|晚间|每晚|晚高峰|下班(?:后|以后|时间|的时候)|晚饭(?:后|时间)"
-            r"|(?<![a-z])(?:evenings?|after work|after dinner)(?![a-z])"
+            r"|(?<![a-z])(?:evenings?|after work|after dinner|shaam)(?![a-z])"
         ),
         (18, 23),
     ),
     (
-        re.compile(r"夜里|夜间|(?<![a-z])(?:at night|every night|nights|nighttime)(?![a-z])"),
+        re.compile(
+            r"夜里|夜间|(?<![a-z])(?:at night|every night|nights|nighttime|raat ko)(?![a-z])"
+        ),
         (20, 24),
     ),
     (re.compile(r"下午|(?<![a-z])afternoons?(?![a-z])"), (12, 18)),
@@ -259,7 +268,7 @@ _FINE = re.compile(
 def stated_hours(text: str | None) -> tuple[int, int] | None:
     """The local hours [start, end) of the time of day the description names as the problem's
     ("after 8pm" / 晚上八点 narrows the evening), else None."""
-    if not text:
+    if not text or _TODAY.search(text.lower()):  # "今天突然就这样了": today's, not recurring
         return None
     for clause in _CLAUSES.split(text.lower()):
         if _FINE.search(clause):

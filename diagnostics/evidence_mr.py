@@ -82,7 +82,12 @@ def set_coverage(
         poor_sinr_share=values[5],
         good_rsrp_poor_sinr_share=values[6],
         window=(
-            ctx.complaint.reported_at - timedelta(days=settings.mr_lookback_days),
+            ctx.complaint.reported_at
+            - timedelta(
+                days=settings.mr_cell_lookback_days
+                if source == "cell"
+                else settings.mr_lookback_days
+            ),
             ctx.complaint.reported_at,
         ),
         radius_m=radius_m,
@@ -135,7 +140,7 @@ def cell_mr_params(
                     params,
                     i=i,
                     cell=c.cell_id,
-                    t0=c.reported_at - timedelta(days=settings.mr_lookback_days),
+                    t0=c.reported_at - timedelta(days=settings.mr_cell_lookback_days),
                     t1=c.reported_at,
                 )
     out: dict[str, Any] = dict(params) if params else {"i": []}

@@ -107,6 +107,12 @@ class DiagnosticsSettings(BaseSettings):
     mr_lookback_days: float = Field(
         default=7.0, gt=0, description="MR days used for coverage around the location"
     )
+    mr_cell_lookback_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="MR days of the named cell read for a complaint that gives only a cell: its "
+        "footprint is the same all month, and a sparse feed needs the days to say anything",
+    )
     mr_serving_min_share: float = Field(
         default=0.10,
         gt=0,

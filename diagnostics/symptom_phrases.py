@@ -16,6 +16,8 @@ CANT = (
 # (symptom, weight, pattern), all regexes on the lower-cased text. Chinese ones are mostly plain
 # phrases (a gap like 通话.{0,6}断 catches 通话中突然断了); English ones match whole words.
 ZH: tuple[tuple[str, float, str], ...] = (
+    # "the network has a problem" and nothing more: the weakest reading of a signal complaint
+    ("weak_signal", 1, "网络(?:有|出)?问题|网络不好|网络很?差|信号有问题"),
     ("roaming_failure", 2, "漫游"),
     ("roaming_failure", 1.5, "出国"),
     ("roaming_failure", 1.5, "境外"),
@@ -289,4 +291,25 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1, CANT + r" connect"),
     ("no_data", 1.5, r"nothing loads|" + CANT + r" load"),
     ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),
+    # agents' shorthand: "net" for the internet, "n/w" for the network
+    ("no_data", 2, r"\bnet (?:is )?(?:not working|not connecting|gone|down)"),
+    ("no_signal", 2, r"no n/?w\b|n/w (?:gone|down)"),
+    ("poor_voice", 2, r"voice (?:is )?(?:breaking|breaks|cutting|cuts)|breaking voice"),
+    ("call_drop", 2, r"(?:calls?|line) (?:is |are )?(?:getting|gets?|got) (?:cut|disconnected)"),
+    ("call_drop", 1.5, r"cut(?:s|ting)? (?:off )?in between"),
+    # Hinglish, as Indian agents type it (call kat jata hai: the call gets cut)
+    ("call_drop", 2, r"\bkat (?:jata|jati|jaata|jaati|ja raha|ja rahi)"),
+    ("poor_voice", 2, r"\bawaaz (?:kat|toot|tut|saaf nahi|nahi aa)"),
+    ("no_signal", 2, r"network nahi (?:aa|hai|mil)"),
+    ("slow_data", 1.5, r"\bnet (?:bahut |bohot )?slow"),
+    # a complaint about "the network" that names no symptom: a signal complaint, the weakest
+    # reading (any phrase above outweighs it), rather than a complaint refused
+    (
+        "weak_signal",
+        1,
+        r"(?:network|n/w|service|signal) (?:ka |ki )?(?:issues?|problems?|kharab)"
+        r"|(?:issues?|problems?|unhappy) with (?:the |my )?(?:network|service|signal)"
+        r"|(?:bad|poor|terrible|worst) (?:network|service)|network (?:is )?(?:bahut |very |so "
+        r"|really )?(?:bad|poor|terrible|kharab)",
+    ),
 )

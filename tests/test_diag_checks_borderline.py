@@ -178,6 +178,9 @@ _AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
         # told at 07:38: this afternoon, this evening are yesterday's
         ("it suddenly stopped working this afternoon", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
         ("从今天晚上开始打不出去", datetime(2025, 3, 6, 18, 0, tzinfo=_EAT)),
+        ("since 4 days, in basement parking", _AT - timedelta(days=4)),
+        ("OTP nahi aa raha, kal raat se", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
+        ("network bahut kharab hai, 2 din se", _AT - timedelta(days=2)),
         ("从昨天开始打不了电话", datetime(2025, 3, 6, 0, 0, tzinfo=_EAT)),
         ("started 3 days ago", _AT - timedelta(days=3)),
         ("信号不好两天了", _AT - timedelta(days=2)),
@@ -210,6 +213,8 @@ def test_a_stated_onset_widens_the_time_of_the_problem() -> None:
         ("每天晚上网速特别慢", (18, 23)),
         ("下班后打不了电话", (18, 23)),
         ("calls drop at night", (20, 24)),
+        ("network bahut kharab hai, shaam ko hi hota hai", (18, 23)),
+        ("晚上上网特别慢，今天突然就这样了", None),  # today's problem, not a recurring one
         ("下午信号差", (12, 18)),
         ("中午上不了网", (11, 14)),
         ("slow in the mornings", (6, 11)),
@@ -231,7 +236,8 @@ def test_stated_hours(text: str | None, hours: tuple[int, int] | None) -> None:
 
 def test_a_stated_time_of_day_is_the_time_of_the_problem() -> None:
     """ "Every evening", told at 01:50 that night: the time of the problem reaches back to 18:00;
-    told at 20:00, too; told at 07:38 the next morning, the window stays on the report."""
+    told at 20:00, too; told at 07:38 the next morning, it is yesterday's evening; told at 17:30,
+    just before this evening's, the hours before the call."""
     small_hours = _AT.replace(hour=1, minute=50)
     evenings = context(description="internet slow every evening", reported_at=small_hours)
     assert complaint_window(evenings.complaint, SETTINGS) == (
@@ -242,7 +248,13 @@ def test_a_stated_time_of_day_is_the_time_of_the_problem() -> None:
     now = context(description="每天晚上网速特别慢", reported_at=at_eight).complaint
     assert complaint_window(now, SETTINGS) == (at_eight.replace(hour=18), at_eight)
     morning = context(description="internet slow every evening", reported_at=_AT).complaint
-    assert complaint_window(morning, SETTINGS) == (_AT - timedelta(hours=2), _AT)
+    assert complaint_window(morning, SETTINGS) == (
+        datetime(2025, 3, 6, 18, 0, tzinfo=_EAT),
+        datetime(2025, 3, 6, 23, 0, tzinfo=_EAT),
+    )
+    before = _AT.replace(hour=17, minute=30)
+    soon = context(description="internet slow every evening", reported_at=before).complaint
+    assert complaint_window(soon, SETTINGS) == (before - timedelta(hours=2), before)
     since = context(description="no signal since last night", reported_at=_AT).complaint
     assert complaint_window(since, SETTINGS)[1] == _AT  # an onset, not a time of day
     # a report stamped in UTC (14:54Z) from Kuala Lumpur is made at 22:54 there: the evening is
@@ -254,8 +266,8 @@ def test_a_stated_time_of_day_is_the_time_of_the_problem() -> None:
         utc,
     )
     assert complaint_window(kl, SETTINGS) == (  # no place: UTC is all there is, 14:54 by day
-        utc - timedelta(hours=SETTINGS.problem_hours),
-        utc,
+        datetime(2025, 3, 6, 18, 0, tzinfo=UTC),
+        datetime(2025, 3, 6, 23, 0, tzinfo=UTC),
     )
     given = context(
         description="slow every evening",

@@ -337,3 +337,24 @@ def test_a_subscriber_of_ours_on_a_foreign_network_where_we_serve(
     assert d["primary_cause"] == "roaming_registration", json.dumps(d, indent=1)[:3000]
     assert "latched onto a foreign network" in _check(d, "visited_network")["detail"]
     assert "on a foreign network" in _check(d, "device_capability")["detail"]
+
+
+def test_a_cell_named_alone_is_judged_on_a_month_of_its_mr(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A sparse feed: the named cell's 40 MR, all weak, lie 10 to 20 days back, beyond the week
+    read around a place. A complaint that gives only that cell is judged on them."""
+    t = f.town(conn)
+    cell = t.cells[0]
+    with conn.cursor().copy(
+        "COPY mr_samples (ts, lat, lon, rsrp_dbm, sinr_db, grid_id, cell_id) FROM STDIN"
+    ) as copy:
+        for k in range(40):
+            at = t.now - timedelta(days=10, hours=6 * k)
+            copy.write_row((at, *t.place, -118.0 - k % 3, 2.0, "8b309a2a0000fff", cell))
+    conn.commit()
+    said = f.complaint("e-cell-only", None, None, "weak_signal", t.now, cell_id=cell)
+    d = diagnose(tmp_path, said)["diagnosis"]
+    weak = _check(d, "mr_weak_share")
+    assert weak["finding"] == "abnormal", json.dumps(d, indent=1)[:3000]
+    assert d["primary_cause"] == "weak_coverage"

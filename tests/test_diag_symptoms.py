@@ -182,6 +182,28 @@ def test_the_root_symptom_wins(text: str, symptom: str) -> None:
 @pytest.mark.parametrize(
     ("text", "symptom"),
     [
+        # agents' shorthand and Hinglish, as Indian complaint centres type them
+        ("no n/w in flat, cx irritated", "no_signal"),
+        ("net not working at all, signal full", "no_data"),
+        ("cx says voice breaking during calls", "poor_voice"),
+        ("call getting cut in between", "call_drop"),
+        ("call milata hoon to kat jata hai", "call_drop"),
+        ("awaaz kat kat ke aa rahi hai", "poor_voice"),
+        ("network nahi aa raha ghar pe", "no_signal"),
+        # "the network" and nothing more: the weakest reading, not a refusal
+        ("network issue pls resolve", "weak_signal"),
+        ("cx unhappy with network, pls chk", "weak_signal"),
+        ("网络有问题", "weak_signal"),
+        ("network issue, internet very slow", "slow_data"),  # anything said outweighs it
+    ],
+)
+def test_shorthand_and_a_bare_network_complaint(text: str, symptom: str) -> None:
+    assert infer_symptom(text) == symptom
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
         ("微信发个图片要半天", "slow_data"),
         ("抖音一直在缓冲", "slow_data"),
         ("手机经常显示无网络", "no_signal"),
@@ -191,7 +213,7 @@ def test_the_root_symptom_wins(text: str, symptom: str) -> None:
         ("打电话有回声", "poor_voice"),
         ("my phone has no reception in the kitchen", "no_signal"),
         ("reception upstairs is pretty awful", "weak_signal"),
-        ("calls get disconnected randomly", "call_drop"),
+        ("my calls disconnect randomly", "call_drop"),
         ("I hear crackling during calls", "poor_voice"),
         ("every call I make fails immediately", "cannot_call"),
         ("download speed is terrible", "slow_data"),
