@@ -5,6 +5,7 @@ complaints), the data types inside it, and the time windows and cell weights it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -183,11 +184,13 @@ def complaint_window(
     c: ComplaintRecord,
     settings: DiagnosticsSettings,
     place: tuple[float, float] | None = None,
+    events: Sequence[tuple[datetime, datetime]] = (),
 ) -> tuple[datetime, datetime]:
     """The time of the problem: occurred_from/to (padded), else the hours before reported_at,
     reaching back to a start the description states or to the last stretch of the time of day
     it names: since then when recent, else that stretch itself (read on the customer's clock:
-    reported_at's offset, else the zone of ``place``)."""
+    reported_at's offset, else the zone of ``place``); at an event venue (``events``) shortly
+    after its event, the event."""
     pad = timedelta(minutes=settings.complaint_window_pad_minutes)
     recent = timedelta(hours=settings.problem_hours)
     if c.occurred_from is not None and c.occurred_to is not None:
@@ -196,6 +199,8 @@ def complaint_window(
         start, end = c.occurred_from - pad, max(c.reported_at, c.occurred_from + timedelta(hours=1))
     elif c.occurred_to is not None:
         start, end = c.occurred_to - recent, c.occurred_to + pad
+    elif event := _event_just_over(c.reported_at, events, settings):
+        start, end = event  # at the venue the day after the match: the match
     else:
         start, end = c.reported_at - recent, c.reported_at
         local = local_time(c.reported_at, place)
@@ -212,6 +217,21 @@ def complaint_window(
     if end - start > longest:
         start = end - longest
     return start, end
+
+
+def _event_just_over(
+    reported_at: datetime,
+    events: Sequence[tuple[datetime, datetime]],
+    settings: DiagnosticsSettings,
+) -> tuple[datetime, datetime] | None:
+    """The latest event at the place that ended within ``event_lookback_hours`` before the
+    report (one still going on is inside the usual window anyway)."""
+    over = [
+        (start, end)
+        for start, end in events
+        if end <= reported_at <= end + timedelta(hours=settings.event_lookback_hours)
+    ]
+    return max(over, key=lambda e: e[1], default=None)
 
 
 def _about_to_begin(local: datetime, stretch_start: datetime, recent: timedelta) -> bool:

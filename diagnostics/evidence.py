@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ from diagnostics.context import (
     complaint_window,
     kpi_window,
 )
+from diagnostics.description import place_hints
 from diagnostics.evidence_mr import (
     cell_mr_params,
     mr_layout,
@@ -46,7 +47,7 @@ from diagnostics.evidence_mr import (
 from diagnostics.geometry import distance_m
 from diagnostics.models import ComplaintRecord
 from diagnostics.networks import own_networks
-from diagnostics.places import area_index
+from diagnostics.places import area_index, event_times
 from diagnostics.serving import co_sector, near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import epoch, extend, fetch_rows, packed, push, queries
@@ -174,7 +175,13 @@ def gather(
     contexts: list[Context] = []
     for i, c in enumerate(complaints):
         sub = subscribers.get(c.msisdn_hash)
-        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, rows_near.get(i))
+        events = [
+            when
+            for a in area_hits.get(i, [])
+            if a.kind == "event_venue" and a.distance_m <= 0.0
+            if (when := event_times(a.note, c.reported_at.tzinfo)) is not None
+        ]
+        ctx = _context(c, cells, sub, mr_cells.get(i, {}), settings, rows_near.get(i), events)
         ctx.subscriber = sub
         ctx.mr_available = layout is not None
         ctx.alarm_feed = alarm_feed
@@ -225,6 +232,7 @@ def _context(
     counts: dict[str, float],
     settings: DiagnosticsSettings,
     near: npt.NDArray[np.int64] | None = None,
+    events: Sequence[tuple[datetime, datetime]] = (),
 ) -> Context:
     techs = _device_technologies(sub)
     serving = serving_cells(
@@ -243,6 +251,8 @@ def _context(
     if measured:
         geometry = serving
         given = [c.cell_id] if c.cell_id else []
+        if _indoors(c):  # MR taken outside don't show the building's own system: it serves inside
+            given += [x for x in _own_system(c, serving.cells, cells, settings) if x not in given]
         chosen = [*given, *(m for m in measured if m not in given)]
         # the MR show which sector serves; its other layers serve the place too (a phone is
         # steered between them), though the MR caught none of them here
@@ -255,7 +265,7 @@ def _context(
         ]
         serving = with_cells(serving, [*chosen, *layers][: settings.max_serving_cells], cells)
     place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else serving.location
-    window = complaint_window(c, settings, place)
+    window = complaint_window(c, settings, place, events)
     site_of = {
         cid: cells.site_ids[row]
         for cid in [*serving.cells, *serving.neighbours]
@@ -276,6 +286,27 @@ def _context(
         geometry=geometry,
         cell_weight=cell_weights(serving, counts if measured else {}, c.cell_id, site_of, settings),
     )
+
+
+def _indoors(c: ComplaintRecord) -> bool:
+    return c.indoor is True or (c.indoor is None and "indoor" in place_hints(c.description))
+
+
+def _own_system(
+    c: ComplaintRecord, candidates: Sequence[str], cells: CellIndex, settings: DiagnosticsSettings
+) -> list[str]:
+    """The in-building cells among the candidates within ``indoor_system_radius_m`` of the place:
+    the building's own system (one farther off is another building's)."""
+    if c.lat is None or c.lon is None:
+        return []
+    rows = [(x, cells.by_id[x]) for x in candidates if x in cells.by_id]
+    return [
+        x
+        for x, row in rows
+        if cells.indoor[row]
+        and distance_m(c.lat, c.lon, float(cells.lat[row]), float(cells.lon[row]))
+        <= settings.indoor_system_radius_m
+    ]
 
 
 def _other(r: Sequence[Any], ctx: Context) -> OtherComplaint:

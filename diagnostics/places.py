@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,42 @@ from storage.db import Conn
 
 AREAS_SQL = "SELECT area_id, kind, name, note, planned_on_air, geometry FROM areas ORDER BY area_id"
 METRES_PER_DEGREE = 111_320.0
+
+
+# An ISO date, with a time after "T" (then its offset, if any) or after a space (then never an
+# offset: "2025-09-04 14:00-23:30" is a range of hours, not 14:00 at UTC−23:30).
+_STAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:?\d{2})?| (\d{2}:\d{2}))?"
+    r"(?:\s*(?:-|–|~|to|until)\s*(\d{2}:\d{2})(?![:\d]))?"
+)
+
+
+def event_times(note: str | None, zone: tzinfo | None) -> tuple[datetime, datetime] | None:
+    """An event's start and end written in a venue's note: ISO times ("2025-06-06T18:30 -
+    2025-06-06T22:30"), a date with its hours ("2025-09-04 14:00-23:30", past midnight when the
+    end is earlier), dates ("2025-08-27 to 2025-09-06": to the end of the last day) or one date
+    (the whole day); times without an offset are the complaint's ``zone``. None: no time."""
+    spans: list[tuple[datetime, datetime]] = []
+    for day, iso_time, offset, time, until in _STAMP.findall(note or ""):
+        try:
+            at = datetime.fromisoformat(
+                f"{day}T{iso_time or time or '00:00'}"
+                + (offset.replace("Z", "+00:00") if offset else "")
+            )
+        except ValueError:
+            continue
+        at = at if at.tzinfo else at.replace(tzinfo=zone or UTC)
+        if until:
+            hours, minutes = (int(x) for x in until.split(":"))
+            end = at.replace(hour=hours % 24, minute=minutes % 60)
+            spans.append((at, end if end > at else end + timedelta(days=1)))
+        else:
+            spans.append((at, at + timedelta(days=1) if not (iso_time or time) else at))
+    if not spans:
+        return None
+    first, last = spans[0], spans[1] if len(spans) > 1 else spans[0]
+    start, end = min(first[0], last[0]), max(first[1], last[1])
+    return start, end if end > start else start + timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ class DiagnosticsSettings(BaseSettings):
     serving_sites: int = Field(
         default=3, ge=1, description="nearest sites whose best sectors serve the location"
     )
+    indoor_system_radius_m: float = Field(
+        default=60.0,
+        ge=0,
+        description="an in-building cell this near a complaint made indoors is that building's "
+        "own system: it serves first, whatever the MR taken in the street show",
+    )
     max_serving_cells: int = Field(
         default=6, ge=1, description="serving-cell candidates kept per complaint"
     )
@@ -222,6 +228,13 @@ class DiagnosticsSettings(BaseSettings):
     outage_alarm_types: tuple[str, ...] = Field(
         default=("cell_unavailable", "site_down", "transmission", "power", "hardware"),
         description="alarm types that take service down",
+    )
+    event_lookback_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="a complaint at an event venue, with no time given, within this long after "
+        "the venue's event ended: the event is the time of the problem (the crowd has gone by the "
+        "time the fan calls; 0 = never)",
     )
     restored_lookback_hours: float = Field(
         default=6.0,

@@ -17,6 +17,7 @@ from diagnostics.checks.roaming import abroad, follows_subscriber
 from diagnostics.context import complaint_window
 from diagnostics.description import stated_abroad, stated_hours, stated_onset
 from diagnostics.evidence import Registration
+from diagnostics.places import event_times
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
 from tests.test_diag_checks import T, context, coverage, find, kpi, subscriber
@@ -327,3 +328,60 @@ def test_a_subscriber_of_ours_latched_onto_a_foreign_network_at_a_border() -> No
     assert find(run_checks(visitor, SETTINGS), "visited_network").support == (
         SETTINGS.score_weight_context
     )
+
+
+_IST = timezone(timedelta(hours=5, minutes=30))
+
+
+@pytest.mark.parametrize(
+    ("note", "span"),
+    [
+        # a date with its hours: a range, not 14:00 at UTC−23:30
+        (
+            "International T20 match 2025-09-04 14:00-23:30 IST",
+            (datetime(2025, 9, 4, 14, 0, tzinfo=_IST), datetime(2025, 9, 4, 23, 30, tzinfo=_IST)),
+        ),
+        (
+            "darshan 2025-08-30 18:00-01:00",
+            (datetime(2025, 8, 30, 18, 0, tzinfo=_IST), datetime(2025, 8, 31, 1, 0, tzinfo=_IST)),
+        ),
+        (  # dates: to the end of the last day
+            "Ganeshotsav 2025-08-27 to 2025-09-06",
+            (datetime(2025, 8, 27, tzinfo=_IST), datetime(2025, 9, 7, tzinfo=_IST)),
+        ),
+        (
+            "2025-06-06T18:30 - 2025-06-06T22:30",
+            (datetime(2025, 6, 6, 18, 30, tzinfo=_IST), datetime(2025, 6, 6, 22, 30, tzinfo=_IST)),
+        ),
+        (  # with "T", an offset is an offset
+            "kick-off 2025-03-14T18:00-03:00",
+            (
+                datetime(2025, 3, 14, 18, 0, tzinfo=timezone(timedelta(hours=-3))),
+                datetime(2025, 3, 15, 18, 0, tzinfo=timezone(timedelta(hours=-3))),
+            ),
+        ),
+        ("concert scheduled after this period", None),
+    ],
+)
+def test_event_times_in_a_venue_note(note: str, span: tuple[datetime, datetime] | None) -> None:
+    assert event_times(note, _IST) == span
+
+
+def test_the_day_after_the_match_at_the_venue_is_the_match() -> None:
+    """At the stadium, reported at 03:38 and 11:05 the next day with no time given: the match
+    (14:00–23:30) is the time of the problem; two days later, or with a time given, it is not."""
+    match = (datetime(2025, 9, 4, 14, 0, tzinfo=_IST), datetime(2025, 9, 4, 23, 30, tzinfo=_IST))
+    for hour in (3, 11):
+        after = context(reported_at=datetime(2025, 9, 5, hour, 38, tzinfo=_IST)).complaint
+        assert complaint_window(after, SETTINGS, None, [match]) == match
+    later = datetime(2025, 9, 6, 9, 0, tzinfo=_IST)
+    assert complaint_window(context(reported_at=later).complaint, SETTINGS, None, [match]) == (
+        later - timedelta(hours=SETTINGS.problem_hours),
+        later,
+    )
+    told = context(
+        reported_at=datetime(2025, 9, 5, 9, 0, tzinfo=_IST),
+        occurred_from=datetime(2025, 9, 5, 8, 0, tzinfo=_IST),
+        occurred_to=datetime(2025, 9, 5, 8, 30, tzinfo=_IST),
+    ).complaint
+    assert complaint_window(told, SETTINGS, None, [match])[0] > match[1]

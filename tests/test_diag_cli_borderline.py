@@ -358,3 +358,53 @@ def test_a_cell_named_alone_is_judged_on_a_month_of_its_mr(
     weak = _check(d, "mr_weak_share")
     assert weak["finding"] == "abnormal", json.dumps(d, indent=1)[:3000]
     assert d["primary_cause"] == "weak_coverage"
+
+
+def test_slow_data_at_the_stadium_after_the_match_is_the_match_crowd(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The central cells are saturated by a match 10:00–14:00 (the venue's note says when); a
+    fan at the stadium reports slow data at 20:00 without a time: the match was the time of the
+    problem, and its crowd the cause."""
+    FAULT[0] = {"prb_util_dl_pct": 96.0, "dl_user_thr_mbps": 2.0, "rrc_users_avg": 300.0}
+    t = f.town(conn, fault=in_problem_hours(10, 14))
+    day = t.now.date().isoformat()
+    f.area(conn, "event_venue", *t.place, name="Stadium", note=f"cup final {day} 10:00-14:00")
+    said = f.complaint("e-match", *t.place, "slow_data", t.now, description="at the stadium")
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "congestion", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    assert _check(d, "event_venue")["finding"] == "abnormal"
+    assert _check(d, "prb_busy_hour")["finding"] == "abnormal"
+
+
+def test_inside_the_mall_its_own_system_serves(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The place's MR, taken in the street, show a macro cell; the complaint is from inside the
+    mall, whose in-building cell (20 m away) is saturated. The in-building system serves there,
+    MR or not, and its load is the finding."""
+    t = f.town(conn)
+    mall = f.offset(*t.place, 20.0, 0.0)
+    conn.execute(
+        "INSERT INTO cells (cell_id, site_id, lat, lon, technology, band, indoor, status) "
+        "VALUES ('MALL-1', 'MALL', %s, %s, 'LTE', 'B3', true, 'active')",
+        mall,
+    )
+    conn.execute(
+        "INSERT INTO mr_grid (grid_id, cell_id, day, samples, rsrp_p50, weak_share) "
+        "SELECT grid_id, %s, day, samples, rsrp_p50, weak_share FROM mr_grid WHERE cell_id = ''",
+        (t.cells[0],),
+    )
+    conn.commit()
+
+    def saturated(cell: str, ts: Any, values: dict[str, float]) -> None:
+        if cell == "MALL-1" and t.now - timedelta(hours=3) <= ts < t.now:
+            values.update(prb_util_dl_pct=97.0, dl_user_thr_mbps=1.5, rrc_users_avg=250.0)
+
+    f.kpis(conn, ["MALL-1"], t.start, 48, fault=saturated)
+    said = f.complaint("e-mall", *t.place, "slow_data", t.now, indoor=True)
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["serving_cells"][0] == "MALL-1", d["serving_cells"]
+    assert d["primary_cause"] == "congestion", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    street = diagnose(tmp_path, f.complaint("e-street", *t.place, "slow_data", t.now))
+    assert street["diagnosis"]["serving_cells"][0] == t.cells[0]  # outside: what the MR show

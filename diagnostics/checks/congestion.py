@@ -16,9 +16,8 @@ is the root cause and the load its consequence.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import timedelta
 
 from diagnostics.checks.common import (
     Weights,
@@ -34,7 +33,7 @@ from diagnostics.checks.common import (
 from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.evidence import Context, KpiStats
 from diagnostics.models import Evidence
-from diagnostics.places import AreaHit
+from diagnostics.places import AreaHit, event_times
 from diagnostics.settings import DiagnosticsSettings
 
 CAUSE = "congestion"
@@ -102,26 +101,6 @@ def _displaced(ctx: Context, e: Evidence, down: list[str], s: DiagnosticsSetting
         support=e.support * s.displaced_load_factor,
         detail=f"{e.detail}; while {', '.join(down[:2])} is down and its users load this cell",
     )
-
-
-_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?")
-
-
-def event_times(note: str | None, zone: tzinfo | None) -> tuple[datetime, datetime] | None:
-    """An event's start and end written in a venue's note as ISO times ("2025-06-06T18:30 -
-    2025-06-06T22:30"), or one ISO date (the whole day); None when the note names no time."""
-    stamps: list[datetime] = []
-    for text in _STAMP.findall(note or ""):
-        try:
-            value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        stamps.append(value if value.tzinfo else value.replace(tzinfo=zone or UTC))
-    if len(stamps) >= 2:
-        return min(stamps[:2]), max(stamps[:2])
-    if len(stamps) == 1:
-        return stamps[0], stamps[0] + timedelta(days=1)
-    return None
 
 
 def _venue(ctx: Context, a: AreaHit, s: DiagnosticsSettings, w: Weights, factor: float) -> Evidence:
