@@ -237,7 +237,7 @@ class DiagnosticsSettings(BaseSettings):
         "time the fan calls; 0 = never)",
     )
     restored_lookback_hours: float = Field(
-        default=6.0,
+        default=12.0,
         ge=0,
         description="an outage of the serving cells that ended this long before the time of the "
         "problem still explains a loss of service reported without a time: the customer calls "

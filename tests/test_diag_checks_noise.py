@@ -336,7 +336,7 @@ def test_an_outage_that_ended_shortly_before_explains_a_loss_of_service() -> Non
     assert outage(symptom="slow_data")[0] == "normal"
     power = alarm("power", raised=T - timedelta(hours=9), cleared=T - timedelta(hours=5))
     assert outage(alarms=[power])[0] == "normal"
-    long_ago = alarm("site_down", raised=T - timedelta(hours=20), cleared=T - timedelta(hours=12))
+    long_ago = alarm("site_down", raised=T - timedelta(hours=24), cleared=T - timedelta(hours=16))
     assert outage(alarms=[long_ago])[0] == "normal"
     off = DiagnosticsSettings(restored_lookback_hours=0)
     ctx = context("no_signal", alarms=[site_down])
