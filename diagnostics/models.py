@@ -313,7 +313,8 @@ class ComplaintRecord:
     """A stored complaint as the engine diagnoses it (from a ComplaintIn or from the table).
 
     Holds the MSISDN only as its keyed hash and masked form; times are aware and carry the
-    complaint's own offset so reply scripts speak local time.
+    complaint's own offset (a time stamped in UTC is spoken in the zone of the place:
+    ``geo.zones.local_time``).
     """
 
     complaint_id: str

@@ -21,6 +21,7 @@ from diagnostics.models import Evidence
 from diagnostics.ranking import network_measured
 from diagnostics.reply_texts import TEMPLATES
 from diagnostics.settings import DiagnosticsSettings
+from geo.zones import local_time
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ def _serving_alarm(ctx: Context, settings: DiagnosticsSettings) -> AlarmRow | No
 
 def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     c = ctx.complaint
-    zone = c.reported_at.tzinfo
+    # the customer's clock: the complaint's own offset, or for a time stamped in UTC the zone of
+    # the place (as the window is read), so "since 19:00" is the hour the customer lived
+    place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else ctx.serving.location
+    zone = local_time(c.reported_at, place).tzinfo
     named = next((a for a in ctx.areas if a.name and a.distance_m == 0), None)
     if named is not None and named.name:
         place_zh, place_en = f"{named.name}", f"{named.name}"

@@ -153,13 +153,13 @@ def test_roaming_scripts() -> None:
 
 
 def test_no_fault_script_names_place_and_time() -> None:
+    """Reported at 20:00 UTC from Shanghai: the script speaks the customer's clock, 04:00 on
+    4 May; a time given with its own offset is spoken in that offset."""
     _, text, _ = script("no_fault_found")
-    assert (
-        "31.2300" in text["zh"]
-        and "31.2300" in text["en"]
-        and "5月3日" in text["zh"]
-        and "3 May" in text["en"]
-    )
+    assert "31.2300" in text["zh"] and "31.2300" in text["en"]
+    assert "5月4日04:00" in text["zh"] and "4 May 04:00" in text["en"]
+    _, text, _ = script("no_fault_found", reported_at=T.astimezone(timezone(timedelta(hours=3))))
+    assert "5月3日23:00" in text["zh"] and "3 May 23:00" in text["en"]
 
 
 def test_urgent_complaints_escalate_first() -> None:
