@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from diagnostics.symptoms import says_what_works
+
 _BASEMENT = re.compile(
     r"地下|负一|负二|地库|车库|地铁|电梯|basement|underground|garage|car "
     r"park|parking|subway|metro|elevator|lift"
@@ -259,10 +261,9 @@ _PM_HOURS = re.compile(
 )
 _ZH_HOURS = {"七": 7, "八": 8, "九": 9, "十": 10}
 _CLAUSES = re.compile(r"[,，.。;；!！?？、]|\bbut\b|但是?|不过")
-_FINE = re.compile(
-    r"(?<![a-z])(?:better|fine|ok|okay|normal|no problems?|works?|good)(?![a-z])"
-    r"|好一些|好些|好点|好很多|就好|还好|正常|没问题|没事|还行"
-)
+# "evenings are better", 晚上好一些: the hours compared favourably are not the problem's (what
+# plainly works, "late at night it's fine", is ``symptoms.says_what_works``)
+_BETTER = re.compile(r"(?<![a-z])better(?![a-z])|好一些|好些|好点|好很多|就好|还好")
 
 
 def stated_hours(text: str | None) -> tuple[int, int] | None:
@@ -271,7 +272,7 @@ def stated_hours(text: str | None) -> tuple[int, int] | None:
     if not text or _TODAY.search(text.lower()):  # "今天突然就这样了": today's, not recurring
         return None
     for clause in _CLAUSES.split(text.lower()):
-        if _FINE.search(clause):
+        if says_what_works(clause) or _BETTER.search(clause):
             continue
         for pattern, hours in _TIMES_OF_DAY:
             if pattern.search(clause):

@@ -72,16 +72,18 @@ _NEGATED = re.compile(
 )
 
 
+def says_what_works(clause: str) -> bool:
+    """Whether a lower-cased clause only says what works ("收短信正常", "calls are fine"), and not
+    that it doesn't ("doesn't work", "不正常")."""
+    # the negation is looked for beside the marker, not in it (没问题, "no problem")
+    return bool(_WORKS.search(clause)) and not _NEGATED.search(_WORKS.sub(" ", clause))
+
+
 def complaining(text: str) -> str:
     """The lower-cased text without its clauses that only say what works (all of it when that
     would leave nothing)."""
     lowered = text.lower().replace("’", "'")
-    kept = [
-        clause
-        for clause in _CLAUSES.split(lowered)
-        # the negation is looked for beside the marker, not in it (没问题, "no problem")
-        if not (_WORKS.search(clause) and not _NEGATED.search(_WORKS.sub(" ", clause)))
-    ]
+    kept = [clause for clause in _CLAUSES.split(lowered) if not says_what_works(clause)]
     return " , ".join(kept) if any(c.strip() for c in kept) else lowered
 
 

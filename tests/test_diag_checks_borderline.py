@@ -227,6 +227,10 @@ def test_a_stated_onset_widens_the_time_of_the_problem() -> None:
         ("Worst on weekdays during the day; evenings and weekends are better", None),
         ("工作日白天特别严重，晚上和周末好一些", None),
         ("Mobile data is very slow, late at night it's fine", None),
+        # saying it doesn't work is not saying it works
+        ("nothing works in the evenings", (18, 23)),
+        ("in the evenings the internet doesn't work", (18, 23)),
+        ("晚上上网不正常", (18, 23)),
         ("calls keep dropping", None),
         (None, None),
     ],
