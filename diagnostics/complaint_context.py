@@ -7,7 +7,7 @@ the KPIs, alarms, MR and registrations it reads for the whole batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -88,13 +88,22 @@ def build_context(
         window,
         serving,
         technologies,
-        kpi_window=kpi_window(window, settings),
+        kpi_window=kpi_window(window, settings, described=_described(c, window, settings)),
         site_of=site_of,
         mr_cells=counts,
         cells_known=len(cells) > 0,
         geometry=geometry,
         cell_weight=cell_weights(serving, counts if measured else {}, c.cell_id, site_of, settings),
     )
+
+
+def _described(
+    c: ComplaintRecord, window: tuple[datetime, datetime], settings: DiagnosticsSettings
+) -> bool:
+    """Was the time of the problem set by the description (no times given, and the window
+    reaches past the usual look-back before the report)?"""
+    given = c.occurred_from is not None or c.occurred_to is not None
+    return not given and window[0] < c.reported_at - timedelta(hours=settings.problem_hours)
 
 
 def _indoors(c: ComplaintRecord) -> bool:

@@ -242,9 +242,13 @@ def _about_to_begin(local: datetime, stretch_start: datetime, recent: timedelta)
 
 
 def kpi_window(
-    window: tuple[datetime, datetime], settings: DiagnosticsSettings
+    window: tuple[datetime, datetime], settings: DiagnosticsSettings, *, described: bool = False
 ) -> tuple[datetime, datetime]:
     """The problem's hours whose KPIs are read: its last ``kpi_max_hours`` (a long-running problem
-    shows in its recent hours; the KPIs of the same hours a day earlier are read beside them)."""
+    shows in its recent hours; the KPIs of the same hours a day earlier are read beside them).
+    A time the description gave ("since yesterday evening", "every evening", the match) is read
+    whole, up to ``stated_onset_max_hours``: the hours it names are where the problem was lived
+    (yesterday's busy evening), which the last hours before a morning call would miss."""
     start, end = window
-    return max(start, end - timedelta(hours=settings.kpi_max_hours)), end
+    hours = settings.stated_onset_max_hours if described else settings.kpi_max_hours
+    return max(start, end - timedelta(hours=hours)), end

@@ -166,7 +166,13 @@ def stated_abroad(text: str | None) -> bool:
 # When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with
 # no occurred_from, the time of the problem reaches back to it (the mission's own example: "no
 # signal at home since Monday"). Said on the customer's clock (geo.zones.local_time).
-_LAST_NIGHT = re.compile(r"last night|昨晚|昨天晚上|昨夜|jana usiku|kal raat")
+_LAST_NIGHT = re.compile(r"last night|昨晚|昨夜|jana usiku|kal raat")
+# a part of yesterday: "since yesterday evening", 昨天下午, "kal subah se"
+_PART_OF_YESTERDAY: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"yesterday morning|昨天(?:早上|上午)|kal subah"), 6),
+    (re.compile(r"yesterday afternoon|昨天(?:下午|中午)|kal dopahar"), 12),
+    (re.compile(r"yesterday evening|昨天(?:晚上|傍晚)|kal shaam"), 18),
+)
 # since a part of today: this morning, 今天下午, "stopped working this afternoon", tonight
 _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
     (
@@ -217,6 +223,9 @@ def stated_onset(text: str | None, local: datetime) -> datetime | None:
     if days:
         word = next(g for g in days.groups() if g)
         return local - timedelta(days=int(word) if word.isdigit() else _NUMBERS[word])
+    for pattern, hour in _PART_OF_YESTERDAY:
+        if pattern.search(lowered):
+            return midnight - timedelta(hours=24 - hour)
     if _LAST_NIGHT.search(lowered):
         return midnight - timedelta(hours=4)  # the evening before: from 20:00
     if _YESTERDAY.search(lowered):

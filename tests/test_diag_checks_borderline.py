@@ -183,6 +183,14 @@ _AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
         ("OTP nahi aa raha, kal raat se", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
         ("network bahut kharab hai, 2 din se", _AT - timedelta(days=2)),
         ("从昨天开始打不了电话", datetime(2025, 3, 6, 0, 0, tzinfo=_EAT)),
+        # a part of yesterday: from its start, not yesterday's midnight
+        (
+            "cx says mobile data not working. since yesterday evening",
+            datetime(2025, 3, 6, 18, 0, tzinfo=_EAT),
+        ),
+        ("网速很慢，从昨天晚上开始", datetime(2025, 3, 6, 18, 0, tzinfo=_EAT)),
+        ("net bahut slow hai. kal dopahar se", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
+        ("昨天上午开始没信号", datetime(2025, 3, 6, 6, 0, tzinfo=_EAT)),
         ("started 3 days ago", _AT - timedelta(days=3)),
         ("信号不好两天了", _AT - timedelta(days=2)),
         ("for the last few days", _AT - timedelta(days=3)),

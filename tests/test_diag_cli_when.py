@@ -1,6 +1,7 @@
 """End to end through ``netcomplaint diagnose``: when and where the problem was, as the
 complaint tells it without saying so (``test_diag_checks_borderline`` has them check by check):
-a loss of service reported after the outage ended, "every evening" told the next night, the day
+a loss of service reported after the outage ended, "every evening" told the next night, "since
+yesterday evening" told the next morning, the day
 after the match at the venue, inside a mall with its own system, a cell named alone on a sparse
 MR feed, and one of our subscribers on a foreign network within our coverage."""
 
@@ -59,6 +60,27 @@ def test_every_evening_told_in_the_small_hours_is_judged_on_the_evening(
     assert prb["finding"] == "abnormal"
     assert prb["window"][0].startswith((t.now - timedelta(hours=10)).strftime("%Y-%m-%dT%H"))
     plain = f.complaint("e-no-time", *t.place, "slow_data", t.now, description="网速特别慢")
+    assert diagnose(tmp_path, plain)["diagnosis"]["primary_cause"] != "congestion"
+
+
+def test_since_yesterday_evening_told_the_next_morning_reads_that_evening(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The central cells are saturated 10:00–14:00 UTC, 18:00–22:00 in Shanghai. 'Slow since
+    yesterday evening', reported at 02:00Z (10:00 there): the problem's KPIs are read from that
+    evening on, not only the last 12 hours before the call, which miss it."""
+    FAULT[0] = {"prb_util_dl_pct": 96.0, "dl_user_thr_mbps": 2.0}
+    t = f.town(conn, fault=in_problem_hours(10, 14))
+    morning = t.now + timedelta(hours=6)
+    said = f.complaint(
+        "e-since-evening", *t.place, "slow_data", morning, description="网速很慢，从昨天晚上开始"
+    )
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "congestion", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    prb = _check(d, "prb_busy_hour")
+    assert prb["finding"] == "abnormal"
+    assert prb["window"][0].startswith((t.now - timedelta(hours=10)).strftime("%Y-%m-%dT%H"))
+    plain = f.complaint("e-no-onset", *t.place, "slow_data", morning, description="网速很慢")
     assert diagnose(tmp_path, plain)["diagnosis"]["primary_cause"] != "congestion"
 
 

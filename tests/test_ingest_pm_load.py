@@ -299,6 +299,19 @@ def test_distributions_per_bin_and_kpis_no_formula_fills(
 
 
 @pytest.mark.usefixtures("nc_env")
+def test_an_oss_uplink_noise_counter_in_the_rru_family_is_read(tmp_path: Path, conn: Conn) -> None:
+    """28.552 has no uplink noise counter; some OSS export one in its RRU family beside the PRB
+    counters: it is read as the uplink noise per PRB, as Huawei's is."""
+    path = tmp_path / "oss.xml"
+    oss = {"RRU.PrbUsedDl": "10", "RRU.PrbAvailDl": "100", "RRU.UlInterfPrbMean": "-104.0"}
+    path.write_text(pm_xml({CELL1: oss}))
+    result = cli("ingest", "kpis", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert kpi_row(conn, "C1")["ul_interference_dbm"] == pytest.approx(-104.0)
+    assert "ul_interference_dbm" not in " ".join(result.stdout.split())
+
+
+@pytest.mark.usefixtures("nc_env")
 def test_an_ericsson_statsfile_fills_every_kpi_it_has_counters_for(
     tmp_path: Path, conn: Conn
 ) -> None:

@@ -12,8 +12,9 @@ reported without a time (``_restored_before``): who has no service calls once it
 A neighbouring cell or site that carries at least ``mr_serving_min_share`` of the place's MR is
 read as serving (``serves_here``): a site spreads its samples over its sectors and layers, and a
 cell that is down sends no MR, so either can fall out of the serving cells picked from the MR. An
-outage alarm counts by the share of the problem's time it covers (``time_share``, as the KPI
-breaches do): a few hours of outage explain a problem of a few hours, not one of several days.
+outage alarm that is over by the call counts by the share of the problem's time it covered
+(``time_share``, as the KPI breaches do): a few hours of outage explain a problem of a few hours,
+not one of several days. One still going on counts whole.
 """
 
 from __future__ import annotations
@@ -70,11 +71,14 @@ def at_time(ctx: Context, a: AlarmRow) -> bool:
 
 def alarm_share(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> float:
     """``time_share`` of an alarm: a problem of a few hours is explained by an outage in any of
-    them, a problem described over days only in part by an outage of a few hours."""
+    them, a problem described over days only in part by an outage of a few hours that is over.
+    One still going on at the end of the window explains it whole: whatever start the customer
+    gives ("drops since yesterday"), the outage is what they live when they call."""
     start, end = ctx.window
+    if a.cleared_at is None or a.cleared_at >= end:
+        return 1.0
     hours = (end - start).total_seconds() / 3600
-    cleared = a.cleared_at or end
-    overlap = (min(end, cleared) - max(start, a.raised_at)).total_seconds() / 3600
+    overlap = (a.cleared_at - max(start, a.raised_at)).total_seconds() / 3600
     return time_share(max(1, math.ceil(overlap)), max(1, math.ceil(hours)), s)
 
 
