@@ -87,12 +87,12 @@ class DiagnosticsSettings(BaseSettings):
         description="grid is weak when more than this share is below weak_rsrp (< 90 % covered)",
     )
     weak_cell_max_weak_share: float = Field(
-        default=0.15,
+        default=0.20,
         ge=0,
         le=1,
         description="a cell named without a position is weakly covered when more than this "
         "share of all its MR are below weak_rsrp: that is its whole footprint, cell edges "
-        "included, where 10-15 % weak samples are usual (the 50 m grid criterion doesn't apply)",
+        "included, where 10-20 % weak samples are usual (the 50 m grid criterion doesn't apply)",
     )
     mr_share_confidence_z: float = Field(
         default=1.645,
