@@ -243,6 +243,13 @@ class DiagnosticsSettings(BaseSettings):
         "problem still explains a loss of service reported without a time: the customer calls "
         "once service is back (0 = only outages at the time count)",
     )
+    outage_alarm_min_minutes: float = Field(
+        default=5.0,
+        ge=0,
+        description="an outage alarm raised and cleared within this many minutes is a flap "
+        "(闪断: a link that bounced): it takes no service away long enough to be the cause of a "
+        "complaint, and counts as no outage (0 = every alarm counts)",
+    )
     home_networks: tuple[str, ...] = Field(
         default=(),
         description="the operator's own networks (MCC-MNC, e.g. 460-00); empty = the most common "

@@ -324,6 +324,22 @@ def test_a_short_outage_explains_a_long_problem_only_in_part() -> None:
     assert support(48, None) == support(2, None) == support(2, over)
 
 
+def test_a_link_that_flapped_for_seconds_is_no_outage() -> None:
+    """An S1 link flap (raised and cleared within a minute, cells available all along) takes no
+    service away long enough to be a complaint's cause; half an hour of it does."""
+
+    def finding(minutes: float, settings: DiagnosticsSettings = SETTINGS) -> str:
+        raised = T - timedelta(hours=1)
+        link = alarm("transmission", raised=raised, cleared=raised + timedelta(minutes=minutes))
+        ctx = context("no_data", alarms=[link])
+        ctx.window = (T - timedelta(hours=2), T)
+        return find(run_checks(ctx, settings), "outage_alarms").finding
+
+    assert finding(0.7) == "normal"
+    assert finding(30) == "abnormal"
+    assert finding(0.7, DiagnosticsSettings(outage_alarm_min_minutes=0)) == "abnormal"
+
+
 def test_an_outage_that_ended_shortly_before_explains_a_loss_of_service() -> None:
     """No signal, reported with no time 3 h after the site came back: the customer could not
     call while it was down. With a time given, a slower symptom, or a power alarm (the cells

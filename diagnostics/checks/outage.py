@@ -14,7 +14,8 @@ read as serving (``serves_here``): a site spreads its samples over its sectors a
 cell that is down sends no MR, so either can fall out of the serving cells picked from the MR. An
 outage alarm that is over by the call counts by the share of the problem's time it covered
 (``time_share``, as the KPI breaches do): a few hours of outage explain a problem of a few hours,
-not one of several days. One still going on counts whole.
+not one of several days. One still going on counts whole. An alarm cleared within
+``outage_alarm_min_minutes`` of being raised is a flap (闪断), not an outage.
 """
 
 from __future__ import annotations
@@ -106,10 +107,19 @@ def role_of(ctx: Context, s: DiagnosticsSettings, a: AlarmRow) -> str:
     return a.role
 
 
+def _flap(a: AlarmRow, s: DiagnosticsSettings) -> bool:
+    return a.cleared_at is not None and a.cleared_at - a.raised_at < timedelta(
+        minutes=s.outage_alarm_min_minutes
+    )
+
+
 def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[AlarmRow]:
-    """The role's outage alarms, those active at the time of the problem first, then by severity."""
+    """The role's outage alarms, those active at the time of the problem first, then by severity;
+    flaps (cleared within ``outage_alarm_min_minutes``) left out."""
     alarms = [
-        a for a in ctx.alarms if a.alarm_type in s.outage_alarm_types and role_of(ctx, s, a) == role
+        a
+        for a in ctx.alarms
+        if a.alarm_type in s.outage_alarm_types and not _flap(a, s) and role_of(ctx, s, a) == role
     ]
     return sorted(
         alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
