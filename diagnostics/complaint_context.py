@@ -56,12 +56,13 @@ def build_context(
     if techs is not None and not serving.cells:  # the device can use none of them: show them all
         serving = serving_cells(cells, c.lat, c.lon, settings, cell_id=c.cell_id, near=near)
     geometry = None
+    own = _own_system(c, serving.cells, cells, settings) if _indoors(c) else []
     measured = mr_serving(counts, cells, settings, techs)
     if measured:
         geometry = serving
         given = [c.cell_id] if c.cell_id else []
-        if _indoors(c):  # MR taken outside don't show the building's own system: it serves inside
-            given += [x for x in _own_system(c, serving.cells, cells, settings) if x not in given]
+        # MR taken outside don't show the building's own system: it serves inside
+        given += [x for x in own if x not in given]
         chosen = [*given, *(m for m in measured if m not in given)]
         # the MR show which sector serves; its other layers serve the place too (a phone is
         # steered between them), though the MR caught none of them here
@@ -94,6 +95,7 @@ def build_context(
         cells_known=len(cells) > 0,
         geometry=geometry,
         cell_weight=cell_weights(serving, counts if measured else {}, c.cell_id, site_of, settings),
+        own_system_bands=tuple(sorted({b for x in own if (b := cells.band[cells.by_id[x]])})),
     )
 
 

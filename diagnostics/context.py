@@ -149,6 +149,7 @@ class Context:
     cells_known: bool = True  # the inventory has cells at all
     geometry: Serving | None = None  # the geometric candidates, when MR chose the serving cells
     cell_weight: dict[str, float] = field(default_factory=dict)  # how much each cell serves here
+    own_system_bands: tuple[str, ...] = ()  # bands of the building's own system (indoor complaint)
 
 
 def cell_weights(

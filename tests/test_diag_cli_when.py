@@ -172,3 +172,43 @@ def test_inside_the_mall_its_own_system_serves(
     assert d["primary_cause"] == "congestion", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
     street = diagnose(tmp_path, f.complaint("e-street", *t.place, "slow_data", t.now))
     assert street["diagnosis"]["serving_cells"][0] == t.cells[0]  # outside: what the MR show
+
+
+def test_a_phone_without_the_band_of_the_buildings_own_system(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A tower block served inside by its own B40 system (healthy), the street by B3 macros. An
+    imported phone with B1/B3 only has a weak signal in the flat, where the neighbours are fine:
+    the handset, which can't use the building's system. A phone with B40 there is no case."""
+    t = f.town(conn)
+    conn.execute(
+        "INSERT INTO cells (cell_id, site_id, lat, lon, technology, band, indoor, status) "
+        "VALUES ('TOWER-1', 'TOWER', %s, %s, 'LTE', 'B40', true, 'active')",
+        f.offset(*t.place, 15.0, 0.0),
+    )
+    conn.execute(
+        "INSERT INTO mr_grid (grid_id, cell_id, day, samples, rsrp_p50, weak_share) "
+        "SELECT grid_id, %s, day, samples, rsrp_p50, weak_share FROM mr_grid WHERE cell_id = ''",
+        (t.cells[0],),
+    )
+    conn.commit()
+    f.kpis(conn, ["TOWER-1"], t.start, 48)
+    f.device(conn, "35274010", bands=("B1", "B3"), model="Xperia (JP)")
+    f.device(conn, "35274011", bands=("B1", "B3", "B40"), model="Xperia")
+    f.subscriber(conn, "6281100000001", "35274010")
+    f.subscriber(conn, "6281100000002", "35274011")
+    said = f.complaint(
+        "e-tower", *t.place, "weak_signal", t.now, indoor=True, floor=24, msisdn="6281100000001",
+        neighbours_affected="no",
+    )  # fmt: skip
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "terminal_sim", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    assert "building's own indoor system" in _check(d, "device_capability")["detail"]
+    assert "indoor system" in d["reply_script"]["en"] and "室内分布系统" in d["reply_script"]["zh"]
+    other = f.complaint(
+        "e-tower-b40", *t.place, "weak_signal", t.now, indoor=True, floor=24,
+        msisdn="6281100000002", neighbours_affected="no",
+    )  # fmt: skip
+    fine = diagnose(tmp_path, other)["diagnosis"]
+    assert _check(fine, "device_capability")["finding"] == "normal"
+    assert fine["primary_cause"] != "terminal_sim"

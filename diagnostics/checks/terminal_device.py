@@ -127,6 +127,16 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                 f"{', '.join(lacking)} serving here",
             )
         )
+    if not problems and (inside := own_system_gap(ctx, phone_bands)):
+        # the building's own system is what serves inside; a phone without its band is left
+        # with the outdoor cells through the walls, where its neighbours are fine
+        problems.append(
+            (
+                w.medium,
+                f"{model} lacks the band(s) {', '.join(inside)} of the building's own indoor "
+                "system here: inside it is left with the outdoor cells through the walls",
+            )
+        )
     if problems:
         problems.sort(key=lambda p: -p[0])
         return ev(
@@ -293,6 +303,15 @@ def known_issue(ctx: Context, w: Weights) -> Evidence:
     )
 
 
+def own_system_gap(ctx: Context, phone_bands: set[str]) -> list[str]:
+    """The bands of the building's own system (an indoor complaint) when the phone has none of
+    them (its bands known), else []."""
+    own = {normalise_band(b): b for b in ctx.own_system_bands}
+    if not own or not phone_bands or own.keys() & phone_bands:
+        return []
+    return sorted(own.values())
+
+
 def gap_in_words(ctx: Context) -> tuple[str, str]:
     """What the handset (or SIM) lacks, in words for the reply script (zh, en)."""
     sub = ctx.subscriber
@@ -322,6 +341,13 @@ def gap_in_words(ctx: Context) -> tuple[str, str]:
             f"您所在区域有5G网络，而您使用的{model}{lacks}，只能使用4G网络，网速会低一些。",
             f"5G cells serve your area, but your {model} {gap}, so it uses 4G only and gets "
             "lower speeds.",
+        )
+    if inside := own_system_gap(ctx, {normalise_band(b) for b in d.bands}):
+        bands = "、".join(inside)
+        return (
+            f"您使用的{model}不支持本楼室内分布系统使用的频段（{bands}），在室内只能使用室外信号。",
+            f"your {model} lacks band(s) {', '.join(inside)} of this building's own indoor "
+            "system, so inside it relies on the outdoor cells.",
         )
     if symptom in ("slow_data", "no_data") and sub.sim_type not in ("5g", "2g", "3g"):
         return (
