@@ -90,6 +90,7 @@ def stated_everywhere(text: str | None) -> bool | None:
 _OCCASIONAL = re.compile(
     r"偶尔|偶然|昨天有一次|就一次|有过一次|一两次"
     r"|(?<![a-z])(?:now and then|just once|only once|once or twice|occasional(?:ly)?"
+    r"|(?:dropped|cut|failed|happened) once(?! again| more)"
     r"|every now and again|from time to time)(?![a-z])"
 )
 

@@ -284,6 +284,25 @@ def test_an_occasional_problem_everywhere_is_not_a_sim_fault() -> None:
     assert find(run_checks(said, SETTINGS), "problem_everywhere").support > 0
 
 
+def test_a_phone_without_volte_where_2g_carries_calls_explains_drops_not_a_one_off() -> None:
+    """Without VoLTE, calls fall back to 2G/3G (CSFB): more drops, a medium finding for calls that
+    keep dropping; a single drop ("dropped once yesterday", or frequency occasional) is within
+    what CSFB gives, and the customer's network is fine: no fault."""
+
+    def verdict(**changes: object) -> tuple[str, float, str]:
+        ctx = context("call_drop", subscriber=subscriber(volte=False), **changes)
+        ctx.network_technologies = ("GSM", "LTE")
+        evidence = run_checks(ctx, SETTINGS)
+        item = find(evidence, "device_capability")
+        return item.finding, item.support, rank(evidence, "call_drop", SETTINGS).primary
+
+    assert verdict(frequency="frequent")[:2] == ("abnormal", SETTINGS.score_weight_medium)
+    assert verdict(description="calls keep dropping")[0] == "abnormal"
+    for once in ({"frequency": "occasional"}, {"description": "My call dropped once yesterday"}):
+        finding, support, primary = verdict(**once)
+        assert (finding, support, primary) == ("normal", 0.0, "no_fault_found")
+
+
 # --- a site that serves the place, filed as a neighbour -----------------------------------------
 
 

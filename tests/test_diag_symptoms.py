@@ -303,6 +303,8 @@ def test_what_the_text_says_about_others_and_other_places(
         ("信号不好，偶尔会这样", True),
         ("Happens now and then. Web pages take forever to load.", True),
         ("Just once or twice this week", True),
+        ("My call dropped once yesterday at Lembang", True),
+        ("calls dropped once again, third time today", False),
         ("信号时有时无", False),  # comes and goes: intermittent, not rare
         ("calls drop all the time", False),
         (None, False),

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from diagnostics.description import stated_floor
+from diagnostics.description import stated_floor, stated_occasional
 from diagnostics.evidence import Context, Coverage, KpiStats
 from diagnostics.models import ComplaintRecord, Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
@@ -147,6 +147,14 @@ def unknown(
     window: tuple[datetime, datetime] | None = None,
 ) -> Evidence:
     return Evidence(check, cause, "unknown", None, None, threshold, unit, window, detail, 0.0)
+
+
+def occasional(c: ComplaintRecord) -> bool:
+    """The problem happens only now and then: the field, else the description (偶尔, "just
+    once")."""
+    if c.frequency is None:
+        return stated_occasional(c.description)
+    return c.frequency == "occasional"
 
 
 def floor_of(c: ComplaintRecord) -> int | None:

@@ -12,11 +12,19 @@ that follows the subscriber as well (roaming switched off, not registered, …).
 
 from __future__ import annotations
 
-from diagnostics.checks.common import Weights, ev, mr_verdict, site_factor, unknown, worst
+from diagnostics.checks.common import (
+    Weights,
+    ev,
+    mr_verdict,
+    occasional,
+    site_factor,
+    unknown,
+    worst,
+)
 from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.checks.terminal_device import CAUSE, capability, known_issue, sim
-from diagnostics.description import stated_everywhere, stated_neighbours, stated_occasional
+from diagnostics.description import stated_everywhere, stated_neighbours
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings
@@ -45,7 +53,7 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
         return unknown(
             "problem_everywhere", CAUSE, "not asked whether it also happens at other places"
         )
-    if value and _occasional(ctx):
+    if value and occasional(ctx.complaint):
         # the handbook sends a problem to the SIM when it lasts ("for a long time … everywhere");
         # one that comes now and then, wherever it is, is to be explained and observed
         return ev(
@@ -88,13 +96,6 @@ def _everywhere(ctx: Context, w: Weights) -> Evidence:
         unit="flag",
         detail=f"the problem happens only at this place{said}",
     )
-
-
-def _occasional(ctx: Context) -> bool:
-    frequency = ctx.complaint.frequency
-    if frequency is None:
-        return stated_occasional(ctx.complaint.description)
-    return frequency == "occasional"
 
 
 def _neighbours(ctx: Context, w: Weights) -> Evidence:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from diagnostics.checks.common import Weights, ev, unknown
+from diagnostics.checks.common import Weights, ev, occasional, unknown
 from diagnostics.checks.roaming import on_foreign_network
 from diagnostics.description import stated_foreign_handset
 from diagnostics.evidence import Context, Device
@@ -63,6 +63,7 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     network = set(ctx.network_technologies)
     model = f"{d.vendor} {d.model}"
     problems: list[tuple[float, str]] = []
+    fits = "fits the symptom and the serving network"
     if symptom in VOICE and not d.supports_volte:
         if on_foreign_network(ctx):  # our layers don't carry its calls: the foreign network's do
             problems.append((w.context, f"{model} has no VoLTE (on a foreign network)"))
@@ -74,6 +75,9 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
                     "it can't make or keep calls",
                 )
             )
+        elif occasional(ctx.complaint):  # CSFB makes drops likelier, not a one-off drop
+            fits = "has no VoLTE (calls fall back to 2G/3G): that makes drops likelier, it doesn't "
+            fits += "explain a problem only now and then"
         else:
             problems.append(
                 (
@@ -162,7 +166,7 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         value=0.0,
         threshold=0.0,
         unit="flag",
-        detail=f"{model} ({caps or 'no 4G/5G'}) fits the symptom and the serving network",
+        detail=f"{model} ({caps or 'no 4G/5G'}) {fits}",
     )
 
 
