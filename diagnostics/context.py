@@ -248,8 +248,8 @@ def kpi_window(
     """The problem's hours whose KPIs are read: its last ``kpi_max_hours`` (a long-running problem
     shows in its recent hours; the KPIs of the same hours a day earlier are read beside them).
     A time the description gave ("since yesterday evening", "every evening", the match) is read
-    whole, up to ``stated_onset_max_hours``: the hours it names are where the problem was lived
-    (yesterday's busy evening), which the last hours before a morning call would miss."""
+    back to its start, up to ``kpi_stated_max_hours``: the hours it names are where the problem
+    was lived (yesterday's busy evening), which the last hours before a morning call would miss."""
     start, end = window
-    hours = settings.stated_onset_max_hours if described else settings.kpi_max_hours
+    hours = settings.kpi_stated_max_hours if described else settings.kpi_max_hours
     return max(start, end - timedelta(hours=hours)), end

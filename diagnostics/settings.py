@@ -40,6 +40,12 @@ class DiagnosticsSettings(BaseSettings):
     kpi_max_hours: float = Field(
         default=12.0, gt=0, description="a longer problem's KPIs are read for its last hours only"
     )
+    kpi_stated_max_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="a time the description gives ('since yesterday evening') has its KPIs read "
+        "back to its start, up to this many hours before the report",
+    )
     complaint_window_max_days: float = Field(
         default=14.0, gt=0, description="longest KPI/alarm window looked at"
     )

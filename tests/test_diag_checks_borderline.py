@@ -14,7 +14,7 @@ import pytest
 
 from diagnostics.checks import run_checks
 from diagnostics.checks.roaming import abroad, follows_subscriber
-from diagnostics.context import complaint_window
+from diagnostics.context import complaint_window, kpi_window
 from diagnostics.description import stated_abroad, stated_hours, stated_onset
 from diagnostics.evidence import Registration
 from diagnostics.places import event_times
@@ -213,6 +213,17 @@ def test_a_stated_onset_widens_the_time_of_the_problem() -> None:
     )
     plain = context(description="calls drop", reported_at=_AT).complaint
     assert complaint_window(plain, SETTINGS)[0] == _AT - timedelta(hours=SETTINGS.problem_hours)
+
+
+def test_a_stated_start_has_its_kpis_read_back_to_it() -> None:
+    """The KPIs of a long problem are its last 12 hours; of one whose start the description gave,
+    back to that start, up to 24 hours (yesterday's busy evening, told the next morning)."""
+    end = _AT
+    assert kpi_window((end - timedelta(hours=16), end), SETTINGS)[0] == end - timedelta(hours=12)
+    told = kpi_window((end - timedelta(hours=16), end), SETTINGS, described=True)
+    assert told == (end - timedelta(hours=16), end)
+    days = kpi_window((end - timedelta(hours=40), end), SETTINGS, described=True)
+    assert days[0] == end - timedelta(hours=SETTINGS.kpi_stated_max_hours)
 
 
 @pytest.mark.parametrize(
