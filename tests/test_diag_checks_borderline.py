@@ -226,6 +226,20 @@ def test_a_stated_start_has_its_kpis_read_back_to_it() -> None:
     assert days[0] == end - timedelta(hours=SETTINGS.kpi_stated_max_hours)
 
 
+def test_a_stated_time_of_day_is_the_measure_of_a_breach_in_it() -> None:
+    """'Every evening', told at 04:49: the window runs from 18:00 to the call (11 hours), and a
+    breach in 3 of them explains the problem whole, as the evening is 5 hours; told without a
+    time of day, the same 3 of 11 hours explain it only in part."""
+    busy = {"A-1": kpi(prb_busy=92.0, prb_busy_hours=3, hours_at=11)}
+
+    def support(description: str) -> float:
+        ctx = context("slow_data", kpis=busy, description=description)
+        return find(run_checks(ctx, SETTINGS), "prb_busy_hour").support
+
+    evenings = support("every evening the internet crawls")
+    assert evenings > support("the internet crawls") > 0
+
+
 @pytest.mark.parametrize(
     ("text", "hours"),
     [

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from diagnostics.description import stated_floor, stated_occasional
+from diagnostics.description import stated_floor, stated_hours, stated_occasional
 from diagnostics.evidence import Context, Coverage, KpiStats
 from diagnostics.models import ComplaintRecord, Evidence, Finding
 from diagnostics.settings import DiagnosticsSettings
@@ -116,6 +116,18 @@ def time_share(bad_hours: int, hours: int, settings: DiagnosticsSettings) -> flo
         return 1.0
     share = bad_hours / hours
     return max(settings.min_time_share_factor, min(1.0, share / 0.5))
+
+
+def problem_hours(ctx: Context, hours: int) -> int:
+    """The hours a time-bound finding is weighed against (``time_share``): the window's, or, for
+    a complaint that names its time of day ("every evening", no times given), at most that
+    stretch's: the night after the evening read up to a call in the small hours is not part of
+    the problem the customer describes."""
+    c = ctx.complaint
+    stated = None if c.occurred_from or c.occurred_to else stated_hours(c.description)
+    if stated is None:
+        return hours
+    return min(hours, (stated[1] - stated[0]) % 24 or 24)
 
 
 def ev(

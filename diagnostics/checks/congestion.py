@@ -24,6 +24,7 @@ from diagnostics.checks.common import (
     ev,
     kpi_check,
     no_kpi_detail,
+    problem_hours,
     site_factor,
     strength,
     time_share,
@@ -165,7 +166,7 @@ def _prb(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     if value > thr:
         persistent = min(1.0, stats.prb_busy_hours / 3.0)
         weight = w.medium + (w.strong - w.medium) * persistent
-        weight *= time_share(stats.prb_busy_hours, stats.hours_at, s)
+        weight *= time_share(stats.prb_busy_hours, problem_hours(ctx, stats.hours_at), s)
         return ev(
             "prb_busy_hour",
             CAUSE,

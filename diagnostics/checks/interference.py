@@ -23,6 +23,7 @@ from diagnostics.checks.common import (
     kpi_check,
     no_kpi_detail,
     object_factor,
+    problem_hours,
     site_factor,
     strength,
     time_share,
@@ -58,7 +59,7 @@ def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     def abnormal(stats: KpiStats, value: float) -> tuple[float, str]:
         persistent = min(1.0, stats.ul_bad_hours / 3.0)
         weight = w.medium + (w.strong - w.medium) * persistent
-        weight *= time_share(stats.ul_bad_hours, stats.hours_at, s)
+        weight *= time_share(stats.ul_bad_hours, problem_hours(ctx, stats.hours_at), s)
         when = (
             f" (worst at {stats.ul_worst_hour:%Y-%m-%d %H:00} UTC)" if stats.ul_worst_hour else ""
         )
