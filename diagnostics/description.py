@@ -179,6 +179,7 @@ _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         re.compile(
             r"(?:since|from) (?:this |the )?morning|this morning|今天?早上|今早|早上(?:开始|起)"
+            r"|今天上午|上午(?:开始|起)"
         ),
         6,
     ),
@@ -276,12 +277,23 @@ _CLAUSES = re.compile(r"[,，.。;；!！?？、]|\bbut\b|但是?|不过")
 _BETTER = re.compile(r"(?<![a-z])better(?![a-z])|好一些|好些|好点|好很多|就好|还好")
 
 
+# A part of a day named as when the problem began ("从今天上午开始", "since yesterday evening",
+# "kal shaam se") is an onset (``stated_onset``), not hours the problem comes back at.
+_ONSET_PART = re.compile(
+    r"(?:从|自)?(?:今天|昨天|前天|今|昨)?(?:早上|上午|中午|下午|傍晚|晚上)(?:开始|起)"
+    r"|(?:今天|昨天|前天)(?:早上|上午|中午|下午|傍晚|晚上)"
+    r"|(?<![a-z])(?:(?:since|from) (?:this |the |yesterday |last )?|this |yesterday |last )"
+    r"(?:morning|afternoon|evening|night)(?![a-z])"
+    r"|(?<![a-z])(?:kal|aaj) (?:subah|dopahar|shaam|raat)(?: se| ko)?(?![a-z])"
+)
+
+
 def stated_hours(text: str | None) -> tuple[int, int] | None:
     """The local hours [start, end) of the time of day the description names as the problem's
     ("after 8pm" / 晚上八点 narrows the evening), else None."""
     if not text or _TODAY.search(text.lower()):  # "今天突然就这样了": today's, not recurring
         return None
-    for clause in _CLAUSES.split(text.lower()):
+    for clause in _CLAUSES.split(_ONSET_PART.sub(" ", text.lower())):
         if says_what_works(clause) or _BETTER.search(clause):
             continue
         for pattern, hours in _TIMES_OF_DAY:

@@ -176,6 +176,7 @@ _AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
         ("cannot call anyone since last night", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
         ("昨晚开始就没信号了", datetime(2025, 3, 6, 20, 0, tzinfo=_EAT)),
         ("no network since morning", datetime(2025, 3, 7, 6, 0, tzinfo=_EAT)),
+        ("用户投诉从今天上午开始拨号后打不出去", datetime(2025, 3, 7, 6, 0, tzinfo=_EAT)),
         # told at 07:38: this afternoon, this evening are yesterday's
         ("it suddenly stopped working this afternoon", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
         ("从今天晚上开始打不出去", datetime(2025, 3, 6, 18, 0, tzinfo=_EAT)),
@@ -264,6 +265,10 @@ def test_a_stated_time_of_day_is_the_measure_of_a_breach_in_it() -> None:
         ("nothing works in the evenings", (18, 23)),
         ("in the evenings the internet doesn't work", (18, 23)),
         ("晚上上网不正常", (18, 23)),
+        # a part of a day named as the start is an onset, not hours that come back
+        ("用户投诉从今天上午开始在村委会旁拨号后打不出去", None),
+        ("cx says mobile data not working. since yesterday evening", None),
+        ("net bahut slow hai. kal dopahar se", None),
         ("calls keep dropping", None),
         (None, None),
     ],
