@@ -1,7 +1,7 @@
 """End to end through ``netcomplaint diagnose``: when and where the problem was, as the
 complaint tells it without saying so (``test_diag_checks_borderline`` has them check by check):
-a loss of service reported after the outage ended, "every evening" told the next night, "since
-yesterday evening" told the next morning, the day
+a loss of service reported after the outage ended, an outage on when the customer calls,
+"every evening" told the next night, "since yesterday evening" told the next morning, the day
 after the match at the venue, inside a mall with its own system, a cell named alone on a sparse
 MR feed, and one of our subscribers on a foreign network within our coverage."""
 
@@ -82,6 +82,30 @@ def test_since_yesterday_evening_told_the_next_morning_reads_that_evening(
     assert prb["window"][0].startswith((t.now - timedelta(hours=10)).strftime("%Y-%m-%dT%H"))
     plain = f.complaint("e-no-onset", *t.place, "slow_data", morning, description="网速很慢")
     assert diagnose(tmp_path, plain)["diagnosis"]["primary_cause"] != "congestion"
+
+
+def test_an_outage_on_when_the_customer_calls_counts_whatever_hours_they_name(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """'Calls drop every evening', told at 10:00 in Shanghai (02:00Z): the time of the problem is
+    last evening, but the central site has been down since 08:00 and still is: the customer is
+    calling during an outage, which counts."""
+    t = f.town(conn)
+    call = t.now + timedelta(hours=6)
+    f.alarm(conn, "ALM-now", t.site.site_id, "site_down", call - timedelta(hours=2), None)
+    said = f.complaint(
+        "e-during", *t.place, "call_drop", call, description="calls drop every evening"
+    )
+    d = diagnose(tmp_path, said)["diagnosis"]
+    assert d["primary_cause"] == "outage", json.dumps(d, ensure_ascii=False, indent=1)[:3000]
+    assert _check(d, "outage_alarms")["finding"] == "abnormal"
+    # the customer's own times, last evening: this morning's outage is not their problem
+    told = f.complaint(
+        "e-during-told", *t.place, "call_drop", call, description="calls drop every evening",
+        occurred_from=t.now - timedelta(hours=9), occurred_to=t.now - timedelta(hours=7),
+    )  # fmt: skip
+    then = diagnose(tmp_path, told)["diagnosis"]
+    assert _check(then, "outage_alarms")["finding"] == "normal"
 
 
 def test_a_subscriber_of_ours_on_a_foreign_network_where_we_serve(

@@ -65,9 +65,16 @@ def alarm_text(a: AlarmRow) -> str:
 
 
 def at_time(ctx: Context, a: AlarmRow) -> bool:
-    """Was the alarm active during the time of the problem?"""
+    """Was the alarm active during the time of the problem, or, when the customer gave no times,
+    when they called? (Told the next morning that it fails "every evening", during an outage:
+    the outage counts; told "last night 20:00-22:00", the outage of this morning doesn't.)"""
     start, end = ctx.window
-    return a.raised_at < end and (a.cleared_at is None or a.cleared_at > start)
+    c = ctx.complaint
+    if a.raised_at < end and (a.cleared_at is None or a.cleared_at > start):
+        return True
+    if c.occurred_from is not None or c.occurred_to is not None:
+        return False
+    return a.raised_at <= c.reported_at and (a.cleared_at is None or a.cleared_at > c.reported_at)
 
 
 def alarm_share(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> float:
