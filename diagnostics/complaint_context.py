@@ -104,8 +104,8 @@ def _described(
 ) -> bool:
     """Was the time of the problem set by the description (no times given, and the window
     reaches past the usual look-back before the report)?"""
-    given = c.occurred_from is not None or c.occurred_to is not None
-    return not given and window[0] < c.reported_at - timedelta(hours=settings.problem_hours)
+    usual = c.reported_at - timedelta(hours=settings.problem_hours)
+    return not c.gave_times() and window[0] < usual
 
 
 def _indoors(c: ComplaintRecord) -> bool:

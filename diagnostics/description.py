@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from diagnostics.symptoms import says_what_works
 
@@ -288,6 +289,7 @@ _ONSET_PART = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # read by the window and again by each time-bound check
 def stated_hours(text: str | None) -> tuple[int, int] | None:
     """The local hours [start, end) of the time of day the description names as the problem's
     ("after 8pm" / 晚上八点 narrows the evening), else None."""

@@ -260,7 +260,7 @@ def _phase_two(
             obj=[*own, *around],
             role=["serving"] * len(own) + ["neighbour"] * len(around),
             f=[epoch(f - restored)] * n_objects,  # and outages that ended shortly before
-            t=[epoch(t if c.occurred_from or c.occurred_to else max(t, c.reported_at))]
+            t=[epoch(t if c.gave_times() else max(t, c.reported_at))]
             * n_objects,  # and, with no times given, those on when the customer called
         )
         if serving.location is not None:

@@ -341,6 +341,10 @@ class ComplaintRecord:
     def has_location(self) -> bool:
         return self.lat is not None and self.lon is not None
 
+    def gave_times(self) -> bool:
+        """The customer said when (occurred_from or occurred_to): their time, not one inferred."""
+        return self.occurred_from is not None or self.occurred_to is not None
+
     def as_mapping(self) -> dict[str, Any]:
         """What other domains (the work-order hook) get: no clear MSISDN."""
         return {

@@ -124,7 +124,7 @@ def problem_hours(ctx: Context, hours: int) -> int:
     stretch's: the night after the evening read up to a call in the small hours is not part of
     the problem the customer describes."""
     c = ctx.complaint
-    stated = None if c.occurred_from or c.occurred_to else stated_hours(c.description)
+    stated = None if c.gave_times() else stated_hours(c.description)
     if stated is None:
         return hours
     return min(hours, (stated[1] - stated[0]) % 24 or 24)

@@ -72,7 +72,7 @@ def at_time(ctx: Context, a: AlarmRow) -> bool:
     c = ctx.complaint
     if a.raised_at < end and (a.cleared_at is None or a.cleared_at > start):
         return True
-    if c.occurred_from is not None or c.occurred_to is not None:
+    if c.gave_times():
         return False
     return a.raised_at <= c.reported_at and (a.cleared_at is None or a.cleared_at > c.reported_at)
 
@@ -227,12 +227,7 @@ def _restored_before(
     not call while it lasted), no time given by the customer (with one, the outage missed it),
     no outage at the time itself, and an alarm that takes service down by itself."""
     c = ctx.complaint
-    if (
-        c.symptom not in RESTORED_SYMPTOMS
-        or c.occurred_from is not None
-        or c.occurred_to is not None
-        or any(at_time(ctx, a) for a in alarms)
-    ):
+    if c.symptom not in RESTORED_SYMPTOMS or c.gave_times() or any(at_time(ctx, a) for a in alarms):
         return None
     start = ctx.window[0]
     earliest = start - timedelta(hours=s.restored_lookback_hours)
