@@ -8,171 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import pytest
 
 from diagnostics.checks import run_checks
 from diagnostics.evidence import (
-    AlarmRow,
     Context,
-    Coverage,
-    Device,
-    KpiStats,
     OtherComplaint,
-    Registration,
-    Subscriber,
 )
-from diagnostics.models import ComplaintRecord, Evidence
 from diagnostics.places import AreaHit
-from diagnostics.serving import Serving
 from diagnostics.settings import DiagnosticsSettings
-
-T = datetime(2026, 5, 3, 20, 0, tzinfo=UTC)
-WINDOW = (T - timedelta(hours=2), T)
-SETTINGS = DiagnosticsSettings()
-
-
-def kpi(cell: str = "A-1", **values: Any) -> KpiStats:
-    healthy: dict[str, Any] = {
-        "hours_at": 2,
-        "hours": 4,
-        "availability_min": 100.0,
-        "unavailable_hours": 0,
-        "setup_avg": 99.5,
-        "setup_min": 99.2,
-        "setup_bad_hours": 0,
-        "drop_avg": 0.4,
-        "drop_max": 0.6,
-        "drop_bad_hours": 0,
-        "prb_busy": 45.0,
-        "busy_hour": T - timedelta(hours=1),
-        "prb_busy_hours": 0,
-        "ul_max": -117.0,
-        "ul_worst_hour": T - timedelta(hours=1),
-        "ul_bad_hours": 0,
-        "cqi_avg": 10.0,
-        "cqi_bad_hours": 0,
-        "users_at": 50.0,
-        "users_before": 48.0,
-        "thr_at": 25.0,
-        "thr_min": 22.0,
-        "thr_before": 26.0,
-        "prb_before": 44.0,
-    }
-    healthy.update(values)
-    return KpiStats(cell, **healthy)
-
-
-def coverage(**values: Any) -> Coverage:
-    good: dict[str, Any] = {
-        "source": "mr_grid",
-        "samples": 300,
-        "grids": 19,
-        "weak_share": 0.02,
-        "rsrp_p10": -98.0,
-        "rsrp_p50": -88.0,
-        "rsrp_p90": -80.0,
-        "sinr_mean": 12.0,
-        "poor_sinr_share": 0.03,
-        "good_rsrp_poor_sinr_share": 0.02,
-        "window": (T - timedelta(days=7), T),
-    }
-    good.update(values)
-    return Coverage(**good)
-
-
-def subscriber(
-    *,
-    sim: str = "4g",
-    lte: bool = True,
-    nr: bool = False,
-    volte: bool = True,
-    bands: tuple[str, ...] = ("B3", "B1"),
-    issue: str | None = None,
-    home: str = "460-00",
-) -> Subscriber:
-    return Subscriber(
-        "86000001", sim, home, False, Device("Acme", "A1", lte, nr, volte, bands, issue)
-    )
-
-
-def context(symptom: str = "slow_data", **changes: Any) -> Context:
-    """A healthy context: a served place, healthy KPIs and MR, a 4G VoLTE phone, registered."""
-    complaint_changes = {
-        k: changes.pop(k) for k in list(changes) if k in ComplaintRecord.__dataclass_fields__
-    }
-    fields: dict[str, Any] = {"lat": 31.23, "lon": 121.47, "reported_at": T, **complaint_changes}
-    complaint = ComplaintRecord(
-        complaint_id="C1",
-        external_id="E1",
-        msisdn_hash="h",
-        msisdn_masked="138****8000",
-        symptom=symptom,
-        **fields,
-    )
-    serving = Serving(
-        cells=["A-1", "A-2"],
-        neighbours=["B-1", "C-1"],
-        sites=["A"],
-        location=(31.23, 121.47),
-        nearest_site_m=200.0,
-        local_isd_m=500.0,
-        in_main_lobe=True,
-        off_axis_deg=10.0,
-        technologies=("LTE",),
-        bands=("B3",),
-        network_technologies=("LTE",),
-    )
-    ctx = Context(
-        complaint=complaint,
-        window=WINDOW,
-        serving=serving,
-        network_technologies=("LTE",),
-        kpi_window=WINDOW,
-        site_of={"A-1": "A", "A-2": "A", "B-1": "B", "C-1": "C"},
-        kpis={"A-1": kpi("A-1"), "A-2": kpi("A-2")},
-        coverage=coverage(),
-        mr_available=True,
-        subscriber=subscriber(),
-        registration=Registration(
-            T - timedelta(hours=3), "registered", "460-00", None, False, True
-        ),
-        registration_window=(T - timedelta(days=7), T + timedelta(hours=1)),
-        cell_weight={"A-1": 1.0, "A-2": 1.0},
-    )
-    for key, value in changes.items():
-        setattr(ctx, key, value)
-    return ctx
-
-
-def find(evidence: list[Evidence], check: str) -> Evidence:
-    matches = [e for e in evidence if e.check == check]
-    assert matches, f"no {check} in {[e.check for e in evidence]}"
-    return matches[0]
-
-
-def alarm(
-    kind: str,
-    obj: str = "A",
-    *,
-    role: str = "serving",
-    cleared: datetime | None = None,
-    raised: datetime = T - timedelta(hours=3),
-    severity: str = "critical",
-    text: str | None = None,
-) -> AlarmRow:
-    return AlarmRow(role, f"ALM-{kind}-{obj}", obj, kind, severity, raised, cleared, text)
-
-
-def area(
-    kind: str, distance: float = 0.0, name: str = "Area 1", planned: date | None = None
-) -> AreaHit:
-    return AreaHit(1, kind, name, "note", planned, distance)
-
-
-Case = tuple[str, str, Callable[[], Context], str]
+from tests.diag_contexts import (
+    SETTINGS,
+    Case,
+    T,
+    alarm,
+    area,
+    assert_check,
+    context,
+    coverage,
+    find,
+    kpi,
+)
 
 CASES: list[Case] = [
     # --- weak coverage ---
@@ -404,170 +262,6 @@ CASES: list[Case] = [
         lambda: context(serving=replace(context().serving, location=None)),
         "unknown",
     ),
-    # --- terminal / SIM ---
-    ("terminal_sim", "device_capability", lambda: context(symptom="cannot_call"), "normal"),
-    (
-        "terminal_sim",
-        "device_capability",
-        lambda: context(symptom="cannot_call", subscriber=subscriber(volte=False)),
-        "abnormal",
-    ),
-    (
-        "terminal_sim",
-        "device_capability",
-        lambda: context(subscriber=subscriber(bands=("B40",))),
-        "abnormal",
-    ),
-    ("terminal_sim", "device_capability", lambda: context(subscriber=None), "unknown"),
-    ("terminal_sim", "sim_type", lambda: context(), "normal"),
-    ("terminal_sim", "sim_type", lambda: context(subscriber=subscriber(sim="3g")), "abnormal"),
-    ("terminal_sim", "sim_type", lambda: context(subscriber=None), "unknown"),
-    ("terminal_sim", "device_known_issue", lambda: context(), "normal"),
-    (
-        "terminal_sim",
-        "device_known_issue",
-        lambda: context(subscriber=subscriber(issue="modem stalls: data stops")),
-        "abnormal",
-    ),
-    ("terminal_sim", "device_known_issue", lambda: context(subscriber=None), "unknown"),
-    ("terminal_sim", "problem_everywhere", lambda: context(everywhere=False), "normal"),
-    ("terminal_sim", "problem_everywhere", lambda: context(everywhere=True), "abnormal"),
-    ("terminal_sim", "problem_everywhere", lambda: context(), "unknown"),
-    (
-        "terminal_sim",
-        "problem_everywhere",
-        lambda: context(description="信号不好，到哪里都这样"),  # the field empty, the text says it
-        "abnormal",
-    ),
-    (
-        "terminal_sim",
-        "problem_everywhere",
-        lambda: context(description="only at home, fine elsewhere"),
-        "normal",
-    ),
-    (
-        "terminal_sim",
-        "problem_everywhere",
-        lambda: context(everywhere=False, description="到哪里都这样"),  # the field wins
-        "normal",
-    ),
-    (
-        "terminal_sim",
-        "neighbours_affected",
-        lambda: context(neighbours_affected="unknown", description="周围用户也一样"),
-        "abnormal",
-    ),
-    (
-        "terminal_sim",
-        "neighbours_affected",
-        lambda: context(description="my colleagues have no problem"),
-        "normal",
-    ),
-    ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="no"), "normal"),
-    ("terminal_sim", "neighbours_affected", lambda: context(neighbours_affected="yes"), "abnormal"),
-    (
-        "terminal_sim",
-        "neighbours_affected",
-        lambda: context(neighbours_affected="unknown"),
-        "unknown",
-    ),
-    ("terminal_sim", "repeat_elsewhere", lambda: context(), "normal"),
-    (
-        "terminal_sim",
-        "repeat_elsewhere",
-        lambda: context(
-            repeats=[OtherComplaint("X1", T - timedelta(days=3), 31.3, 121.6, None, None, 15_000.0)]
-        ),
-        "abnormal",
-    ),
-    (
-        "terminal_sim",
-        "repeat_elsewhere",
-        lambda: context(serving=replace(context().serving, location=None)),
-        "unknown",
-    ),
-    ("terminal_sim", "other_users_affected", lambda: context(), "normal"),
-    (
-        "terminal_sim",
-        "other_users_affected",
-        lambda: context(kpis={"A-1": kpi(prb_busy=97.0, prb_busy_hours=2)}),
-        "abnormal",
-    ),
-    ("terminal_sim", "other_users_affected", lambda: context(kpis={}, coverage=None), "unknown"),
-    # --- roaming / registration ---
-    (
-        "roaming_registration",
-        "registration_status",
-        lambda: context(symptom="roaming_failure"),
-        "normal",
-    ),
-    (
-        "roaming_registration",
-        "registration_status",
-        lambda: context(
-            symptom="roaming_failure",
-            registration=Registration(
-                T - timedelta(hours=1), "rejected", "454-00", "13", False, True
-            ),
-        ),
-        "abnormal",
-    ),
-    ("roaming_registration", "registration_status", lambda: context(registration=None), "unknown"),
-    (
-        "roaming_registration",
-        "roaming_switch",
-        lambda: context(symptom="roaming_failure"),
-        "normal",
-    ),
-    (
-        "roaming_registration",
-        "roaming_switch",
-        lambda: context(
-            symptom="roaming_failure",
-            registration=Registration(
-                T - timedelta(hours=1), "registered", "454-00", None, False, False
-            ),
-        ),
-        "abnormal",
-    ),
-    (
-        "roaming_registration",
-        "roaming_switch",
-        lambda: context(registration=Registration(T, "registered", "460-00", None, False, None)),
-        "unknown",
-    ),
-    (
-        "roaming_registration",
-        "call_forwarding",
-        lambda: context(symptom="cannot_receive"),
-        "normal",
-    ),
-    (
-        "roaming_registration",
-        "call_forwarding",
-        lambda: context(
-            symptom="cannot_receive",
-            registration=Registration(T, "registered", "460-00", None, True, True),
-        ),
-        "abnormal",
-    ),
-    (
-        "roaming_registration",
-        "call_forwarding",
-        lambda: context(registration=Registration(T, "registered", "460-00", None, None, True)),
-        "unknown",
-    ),
-    ("roaming_registration", "visited_network", lambda: context(), "normal"),
-    (
-        "roaming_registration",
-        "visited_network",
-        lambda: context(
-            symptom="roaming_failure",
-            registration=Registration(T, "registered", "454-00", None, False, True),
-        ),
-        "abnormal",
-    ),
-    ("roaming_registration", "visited_network", lambda: context(subscriber=None), "unknown"),
 ]
 
 
@@ -577,16 +271,7 @@ CASES: list[Case] = [
     ids=[f"{c[1]}-{c[3]}-{k}" for k, c in enumerate(CASES)],
 )
 def test_check(cause: str, check: str, build: Callable[[], Context], finding: str) -> None:
-    evidence = run_checks(build(), SETTINGS)
-    item = find(evidence, check)
-    assert item.cause == cause
-    assert item.finding == finding, item.detail
-    if finding == "unknown":
-        assert item.support == 0.0 and item.detail  # missing data is said, and scores nothing
-    if finding == "abnormal" and check not in ("neighbours_affected", "other_users_affected"):
-        assert item.support > 0  # a breach supports its cause …
-    if check in ("neighbours_affected", "other_users_affected") and finding == "abnormal":
-        assert item.support < 0  # … except "others are affected", which argues against terminal/SIM
+    assert_check(cause, check, build, finding)
 
 
 def test_every_check_has_value_threshold_and_detail_when_measured() -> None:
@@ -628,19 +313,6 @@ def test_a_breach_in_a_few_hours_of_a_long_problem_counts_less() -> None:
         find(run_checks(short, SETTINGS), "prb_busy_hour").support
         > find(run_checks(long, SETTINGS), "prb_busy_hour").support
     )
-
-
-def test_known_issue_matching_the_symptom_weighs_more() -> None:
-    issue = "VoLTE call drops after handover"
-    fits = find(
-        run_checks(context(symptom="call_drop", subscriber=subscriber(issue=issue)), SETTINGS),
-        "device_known_issue",
-    )
-    other = find(
-        run_checks(context(symptom="sms_failure", subscriber=subscriber(issue=issue)), SETTINGS),
-        "device_known_issue",
-    )
-    assert fits.support > other.support > 0 and "fits the symptom" in fits.detail
 
 
 def test_event_venue_during_and_outside_the_event() -> None:
@@ -691,17 +363,6 @@ def test_a_cell_named_without_a_position_uses_its_own_mr() -> None:
     assert find(evidence, "site_distance").finding == "unknown"
 
 
-def test_slow_data_expecting_5g_on_a_phone_or_sim_without_it() -> None:
-    nr_here: dict[str, Any] = {"network_technologies": ("LTE", "NR")}
-    expecting = context(description="5G网速还不如4G", subscriber=subscriber(nr=False), **nr_here)
-    ctx = replace(expecting, serving=replace(expecting.serving, network_technologies=("LTE", "NR")))
-    assert find(run_checks(ctx, SETTINGS), "device_capability").finding == "abnormal"
-    plain = context(description="网速很慢", subscriber=subscriber(nr=False), **nr_here)
-    item = find(run_checks(plain, SETTINGS), "device_capability")
-    # 4G speed where 5G serves is a hint at the handset, too weak alone to make a diagnosis
-    assert item.finding == "abnormal" and 0 < item.support < SETTINGS.nff_threshold
-
-
 def test_a_whole_cell_is_judged_against_its_own_weak_share() -> None:
     """Cell edges give any cell 10-20 % weak samples: the 50 m grid criterion (10 %) says weak
     around a place, a cell named without a position needs ``weak_cell_max_weak_share``: 18 % of
@@ -716,18 +377,6 @@ def test_a_whole_cell_is_judged_against_its_own_weak_share() -> None:
     assert "fine" in find(whole_cell, "other_users_affected").detail
     weak_cell = replace(cell, coverage=coverage(source="cell", samples=2000, weak_share=0.35))
     assert find(run_checks(weak_cell, SETTINGS), "mr_weak_share").finding == "abnormal"
-
-
-def test_other_users_fine_says_what_it_is_based_on() -> None:
-    """With no cell inventory (real drive-test MR only) "fine" rests on MR alone: the detail
-    must not claim KPIs and alarms it never saw."""
-    both = find(run_checks(context(), SETTINGS), "other_users_affected")
-    assert both.finding == "normal" and "KPIs and alarms" in both.detail and "MR" in both.detail
-    mr_only = find(run_checks(context(kpis={}), SETTINGS), "other_users_affected")
-    assert mr_only.finding == "normal"
-    assert "MR of the place" in mr_only.detail and "KPI" not in mr_only.detail
-    no_feed = find(run_checks(context(alarm_feed=False), SETTINGS), "other_users_affected")
-    assert "KPIs" in no_feed.detail and "alarms" not in no_feed.detail
 
 
 def test_an_outage_of_the_geometric_best_server_is_a_serving_outage() -> None:

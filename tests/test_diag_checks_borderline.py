@@ -20,7 +20,7 @@ from diagnostics.evidence import Registration
 from diagnostics.places import event_times
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
-from tests.test_diag_checks import T, context, coverage, find, kpi, subscriber
+from tests.diag_contexts import T, context, coverage, find, kpi, subscriber
 
 SETTINGS = DiagnosticsSettings()
 

@@ -18,7 +18,7 @@ from diagnostics.checks.terminal_device import gap_in_words, nr_gap
 from diagnostics.evidence import Context, Registration
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
-from tests.test_diag_checks import T, alarm, context, coverage, find, kpi, subscriber
+from tests.diag_contexts import T, alarm, context, coverage, find, kpi, subscriber
 
 SETTINGS = DiagnosticsSettings()
 

@@ -12,7 +12,7 @@ from diagnostics.checks import run_checks
 from diagnostics.evidence import Registration
 from diagnostics.replies import facts, reply_script, situation
 from diagnostics.reply_texts import TEMPLATES
-from tests.test_diag_checks import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
+from tests.diag_contexts import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
 
 
 def script(cause: str, **changes: object) -> tuple[str, dict[str, str], list[str]]:
