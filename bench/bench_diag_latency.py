@@ -167,10 +167,12 @@ def main() -> None:
         )
         one_by_one = len(singles) / sum(submit_times)
 
-        t0 = time.perf_counter()
+        t0, cpu0, db0 = time.perf_counter(), time.process_time(), backend_cpu(conn)
         with conn.transaction():
             result_batch = service.submit_batch(conn, batch, settings=settings, key=key)
         seconds = time.perf_counter() - t0
+        python_ms = (time.process_time() - cpu0) * 1000 / len(batch)
+        db1 = backend_cpu(conn)
         rate = len(batch) / seconds
         records = service.records_of(
             conn,
@@ -191,6 +193,14 @@ def main() -> None:
             f"  submit_batch (the ingest path, with the work-order hook): {rate:,.0f} complaints/s"
         )
         print(f"  engine alone, set-based: {engine_rate:,.0f} complaints/s")
+        if db0 is not None and db1 is not None:
+            db_ms = (db1 - db0) * 1000 / len(batch)
+            cores = os.cpu_count() or 1
+            print(
+                f"  CPU per complaint: Python {python_ms:.2f} ms + PostgreSQL {db_ms:.2f} ms "
+                f"→ at most {cores * 1000 / (python_ms + db_ms):,.0f} complaints/s on this "
+                f"machine's {cores} core(s), however the work is spread"
+            )
         print(
             f"  baseline one-by-one submit_complaint: {one_by_one:,.0f} complaints/s "
             f"→ batch is {rate / one_by_one:.1f}× faster"
@@ -201,6 +211,17 @@ def main() -> None:
             print(f"  diagnose_parts, {n} process(es): {r:,.0f} complaints/s")
         print(f"  {args.processes} processes vs 1: {rates[args.processes] / rates[1]:.2f}×")
         print(f"\nmean single engine latency {statistics.mean(engine_times) * 1000:.1f} ms")
+
+
+def backend_cpu(conn: psycopg.Connection[Any]) -> float | None:
+    """CPU seconds the connection's server process has used (user + system), read from /proc:
+    only where the server runs on this machine (the embedded one), else None."""
+    stat = Path(f"/proc/{conn.info.backend_pid}/stat")
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def parallel_rate(
