@@ -145,7 +145,16 @@ class DiagnosticsSettings(BaseSettings):
         "serving, of which the MR here caught no sample: phones are steered between layers",
     )
     mr_min_samples: int = Field(
-        default=20, ge=1, description="fewer samples than this = coverage unknown"
+        default=20,
+        ge=1,
+        description="fewer samples than this = coverage unknown, unless they are weak beyond "
+        "sampling noise (mr_few_samples)",
+    )
+    mr_few_samples: int = Field(
+        default=8,
+        ge=1,
+        description="from this many samples up, fewer than mr_min_samples still show weak "
+        "coverage when their weak share is past the criterion beyond sampling noise",
     )
     mr_h3_resolution: int = Field(
         default=11,

@@ -1,5 +1,5 @@
 """The checks that read their evidence against what else explains it: MR shares beyond sampling
-noise, geometry against measured coverage, the 5G layer a phone can't use, a registration fault
+noise (and a sparse feed's few samples), geometry against measured coverage, a registration fault
 that explains "it happens everywhere", a site serving the place though filed as a neighbour, and
 load displaced by an outage. Normal, abnormal and unknown data for each, on hand-built contexts.
 """
@@ -14,19 +14,12 @@ import pytest
 from diagnostics.checks import run_checks
 from diagnostics.checks.common import mr_verdict, share_bounds
 from diagnostics.checks.roaming import follows_subscriber
-from diagnostics.checks.terminal_device import gap_in_words, nr_gap
 from diagnostics.evidence import Context, Registration
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
 from tests.diag_contexts import T, alarm, context, coverage, find, kpi, subscriber
 
 SETTINGS = DiagnosticsSettings()
-
-
-def _nr_here(ctx: Context, bands: tuple[str, ...] = ("B3",)) -> Context:
-    ctx.network_technologies = ("LTE", "NR")
-    ctx.serving = replace(ctx.serving, bands=bands, network_technologies=("LTE", "NR"))
-    return ctx
 
 
 # --- MR weak share beyond sampling noise ------------------------------------------------------
@@ -60,6 +53,32 @@ def test_mr_verdict_unknown_without_enough_samples() -> None:
     assert mr_verdict(coverage(samples=3), SETTINGS) is None
     assert mr_verdict(coverage(weak_share=None), SETTINGS) is None
     assert mr_verdict(None, SETTINGS) is None
+
+
+def test_a_sparse_feed_shows_a_weak_place_only_beyond_its_noise() -> None:
+    """Fewer MR than ``mr_min_samples`` (a desert road, a basement few phones report from) say
+    "weak" when even their share's lower bound is past the criterion, and nothing otherwise."""
+    all_weak = context(
+        coverage=coverage(samples=14, weak_share=1.0, rsrp_p50=-118.0), floor=-2, indoor=True
+    )
+    evidence = run_checks(all_weak, SETTINGS)
+    share = find(evidence, "mr_weak_share")
+    assert share.finding == "abnormal" and share.support >= SETTINGS.nff_threshold
+    assert "14 MR samples" in share.detail
+    assert find(evidence, "indoor_penetration").finding == "abnormal"
+    assert rank(evidence, "call_drop", SETTINGS).primary == "weak_coverage"
+    for samples, weak in ((14, 0.15), (SETTINGS.mr_few_samples - 1, 1.0)):
+        few = context(coverage=coverage(samples=samples, weak_share=weak, rsrp_p50=-112.0))
+        item = find(run_checks(few, SETTINGS), "mr_weak_share")
+        assert item.finding == "unknown" and f"only {samples} MR samples" in item.detail
+    # a named cell's few MR come from anywhere in its footprint, not from the customer's place
+    cell_only = context(
+        lat=None,
+        lon=None,
+        cell_id="A-1",
+        coverage=coverage(source="cell", samples=12, weak_share=1.0, rsrp_p50=-117.0),
+    )
+    assert find(run_checks(cell_only, SETTINGS), "mr_weak_share").finding == "unknown"
 
 
 def test_a_few_weak_samples_among_a_few_dozen_are_not_a_weak_place() -> None:
@@ -100,132 +119,6 @@ def test_a_planned_cell_nearer_than_the_sites_is_geometry_too() -> None:
     assert covered.finding == "abnormal" and covered.support <= SETTINGS.score_weight_context
     unmeasured = find(run_checks(context(serving=serving, coverage=None), SETTINGS), "planned_site")
     assert unmeasured.support == SETTINGS.score_weight_weak
-
-
-# --- the 5G layer a phone can't use -------------------------------------------------------------
-
-
-def test_nr_gap() -> None:
-    no_nr = subscriber(nr=False).device
-    no_band = subscriber(nr=True, bands=("B3", "n78")).device
-    assert no_nr is not None and no_band is not None
-    assert nr_gap(context(), no_nr) is None  # only 4G here
-    assert nr_gap(_nr_here(context()), no_nr) == "has no 5G"
-    assert nr_gap(_nr_here(context(), ("B3", "n41")), no_band) == (
-        "lacks the 5G band(s) n41 used here"
-    )
-    assert nr_gap(_nr_here(context()), no_band) is None  # the NR cells' bands are not known
-
-
-def test_slow_data_where_5g_serves_on_a_phone_without_it() -> None:
-    plain = _nr_here(context(subscriber=subscriber(nr=False)))
-    item = find(run_checks(plain, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
-    assert "only 4G speeds" in item.detail
-    expecting = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=False)))
-    item = find(run_checks(expecting, SETTINGS), "device_capability")
-    assert item.support == SETTINGS.score_weight_medium
-    lte_only = context(subscriber=subscriber(nr=False))
-    assert find(run_checks(lte_only, SETTINGS), "device_capability").finding == "normal"
-    unknown_phone = _nr_here(context(subscriber=replace(subscriber(), device=None)))
-    assert find(run_checks(unknown_phone, SETTINGS), "device_capability").finding == "unknown"
-    calls = _nr_here(context(symptom="call_drop", subscriber=subscriber(nr=False)))
-    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
-
-
-def test_a_4g_sim_expecting_5g_is_a_hint() -> None:
-    ctx = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=True, sim="4g")))
-    item = find(run_checks(ctx, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
-
-
-def test_never_shows_5g_on_a_phone_without_it_is_the_handset() -> None:
-    """ "I pay for 5G but my phone never shows 5G", filed as a signal complaint: where 5G serves,
-    a phone without it is the answer, whatever the symptom field says."""
-    text = "I pay for a 5G plan but my phone never shows 5G."
-    ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=subscriber()))
-    item = find(run_checks(ctx, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
-    able = subscriber(nr=True, sim="5g")
-    able_ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=able))
-    assert find(run_checks(able_ctx, SETTINGS), "device_capability").finding == "normal"
-
-
-def test_a_handset_bought_abroad_lacking_a_band_used_here() -> None:
-    """水货/海外版: a phone bought abroad that lacks one of the serving cells' bands. Lacking a band
-    is common and says nothing alone; with the customer saying the phone is an overseas model it
-    is the handset."""
-    text = "手机是在国外买的，在家经常没信号"
-    tdd = replace(context().serving, bands=("B3", "B39", "B41"))
-    lacking = context(symptom="weak_signal", description=text, serving=tdd)
-    item = find(run_checks(lacking, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
-    assert "B39, B41" in item.detail
-    unsaid = context(symptom="weak_signal", serving=tdd)
-    assert find(run_checks(unsaid, SETTINGS), "device_capability").finding == "normal"
-    fits = context(symptom="weak_signal", description=text)  # B3 here, and the phone has it
-    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
-    unknown_phone = context(
-        symptom="weak_signal", description=text, subscriber=replace(subscriber(), device=None)
-    )
-    item = find(run_checks(unknown_phone, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
-
-
-def test_a_phone_without_the_4g_bands_here_gets_2g_data() -> None:
-    """Only B20 carries 4G here (and GSM900): a China-market phone with 4G but not B20 is left
-    with GPRS/EDGE, which explains "no data"; with a 3G layer it usable, slower data only."""
-    rural = replace(
-        context().serving, bands=("B20", "GSM900"), layers=(("GSM", "GSM900"), ("LTE", "B20"))
-    )
-    cn_phone = subscriber(bands=("GSM900", "B1", "B3", "B39", "B41"))
-    stuck = context(symptom="no_data", serving=rural, subscriber=cn_phone)
-    item = find(run_checks(stuck, SETTINGS), "device_capability")
-    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
-    assert "B20" in item.detail and "2G" in item.detail
-    with_3g = replace(rural, layers=(*rural.layers, ("UMTS", "UMTS2100")))
-    three_g = context(
-        symptom="no_data",
-        serving=with_3g,
-        subscriber=subscriber(bands=("GSM900", "UMTS2100", "B1", "B3")),
-    )
-    item = find(run_checks(three_g, SETTINGS), "device_capability")
-    assert item.support == SETTINGS.score_weight_weak and "3G speeds" in item.detail
-    fits = context(symptom="no_data", serving=rural, subscriber=subscriber(bands=("GSM900", "B20")))
-    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
-    calls = context(symptom="call_drop", serving=rural, subscriber=cn_phone)  # GSM carries calls
-    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
-
-
-def test_a_2g_phone_with_a_signal_complaint_where_2g_serves() -> None:
-    """A feature phone takes its signal from the GSM cells: where they serve, being 2G-only (and
-    carrying an old SIM) doesn't explain weak signal; where only 4G serves, it does; and asking
-    it for mobile data still is the handset."""
-    feature = replace(subscriber(lte=False, volte=False, bands=("GSM900",)), sim_type="2g")
-    mixed = context(symptom="weak_signal", subscriber=feature)
-    mixed.network_technologies = ("GSM", "LTE")
-    mixed.serving = replace(
-        mixed.serving,
-        network_technologies=("GSM", "LTE"),
-        bands=("B3", "GSM900"),
-        layers=(("GSM", "GSM900"), ("LTE", "B3")),
-    )
-    evidence = run_checks(mixed, SETTINGS)
-    assert find(evidence, "device_capability").finding == "normal"
-    assert find(evidence, "sim_type").support == SETTINGS.score_weight_context
-    lte_only = context(symptom="weak_signal", subscriber=feature)
-    assert find(run_checks(lte_only, SETTINGS), "device_capability").support == (
-        SETTINGS.score_weight_decisive
-    )
-    data = replace(mixed, complaint=replace(mixed.complaint, symptom="no_data"))
-    assert find(run_checks(data, SETTINGS), "device_capability").support == (
-        SETTINGS.score_weight_decisive
-    )
-
-
-def test_the_reply_names_the_5g_gap() -> None:
-    zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
-    assert "5G" in zh and "uses 4G only" in en
 
 
 # --- "it happens everywhere" and the registration ----------------------------------------------

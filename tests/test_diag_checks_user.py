@@ -1,6 +1,6 @@
 """Each check of the user-side causes (terminal/SIM, roaming/registration): normal, abnormal
-and unknown (missing data), on hand-built contexts (``tests.diag_contexts``); the network causes'
-checks are in ``test_diag_checks``.
+and unknown (missing data), on hand-built contexts (``tests.diag_contexts``), and the 5G layer
+and bands a phone can't use; the network causes' checks are in ``test_diag_checks``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from diagnostics.checks import run_checks
+from diagnostics.checks.terminal_device import gap_in_words, nr_gap
 from diagnostics.evidence import Context, OtherComplaint, Registration
 from tests.diag_contexts import SETTINGS, Case, T, assert_check, context, find, kpi, subscriber
 
@@ -227,3 +228,135 @@ def test_other_users_fine_says_what_it_is_based_on() -> None:
     assert "MR of the place" in mr_only.detail and "KPI" not in mr_only.detail
     no_feed = find(run_checks(context(alarm_feed=False), SETTINGS), "other_users_affected")
     assert "KPIs" in no_feed.detail and "alarms" not in no_feed.detail
+
+
+def _nr_here(ctx: Context, bands: tuple[str, ...] = ("B3",)) -> Context:
+    ctx.network_technologies = ("LTE", "NR")
+    ctx.serving = replace(ctx.serving, bands=bands, network_technologies=("LTE", "NR"))
+    return ctx
+
+
+# --- the 5G layer and the bands a phone can't use ---------------------------------------------
+
+
+def test_nr_gap() -> None:
+    no_nr = subscriber(nr=False).device
+    no_band = subscriber(nr=True, bands=("B3", "n78")).device
+    assert no_nr is not None and no_band is not None
+    assert nr_gap(context(), no_nr) is None  # only 4G here
+    assert nr_gap(_nr_here(context()), no_nr) == "has no 5G"
+    assert nr_gap(_nr_here(context(), ("B3", "n41")), no_band) == (
+        "lacks the 5G band(s) n41 used here"
+    )
+    assert nr_gap(_nr_here(context()), no_band) is None  # the NR cells' bands are not known
+
+
+def test_slow_data_where_5g_serves_on_a_phone_without_it() -> None:
+    plain = _nr_here(context(subscriber=subscriber(nr=False)))
+    item = find(run_checks(plain, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+    assert "only 4G speeds" in item.detail
+    expecting = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=False)))
+    item = find(run_checks(expecting, SETTINGS), "device_capability")
+    assert item.support == SETTINGS.score_weight_medium
+    lte_only = context(subscriber=subscriber(nr=False))
+    assert find(run_checks(lte_only, SETTINGS), "device_capability").finding == "normal"
+    unknown_phone = _nr_here(context(subscriber=replace(subscriber(), device=None)))
+    assert find(run_checks(unknown_phone, SETTINGS), "device_capability").finding == "unknown"
+    calls = _nr_here(context(symptom="call_drop", subscriber=subscriber(nr=False)))
+    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
+
+
+def test_a_4g_sim_expecting_5g_is_a_hint() -> None:
+    ctx = _nr_here(context(description="5G网速慢", subscriber=subscriber(nr=True, sim="4g")))
+    item = find(run_checks(ctx, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+
+
+def test_never_shows_5g_on_a_phone_without_it_is_the_handset() -> None:
+    """ "I pay for 5G but my phone never shows 5G", filed as a signal complaint: where 5G serves,
+    a phone without it is the answer, whatever the symptom field says."""
+    text = "I pay for a 5G plan but my phone never shows 5G."
+    ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=subscriber()))
+    item = find(run_checks(ctx, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    able = subscriber(nr=True, sim="5g")
+    able_ctx = _nr_here(context(symptom="weak_signal", description=text, subscriber=able))
+    assert find(run_checks(able_ctx, SETTINGS), "device_capability").finding == "normal"
+
+
+def test_a_handset_bought_abroad_lacking_a_band_used_here() -> None:
+    """水货/海外版: a phone bought abroad that lacks one of the serving cells' bands. Lacking a band
+    is common and says nothing alone; with the customer saying the phone is an overseas model it
+    is the handset."""
+    text = "手机是在国外买的，在家经常没信号"
+    tdd = replace(context().serving, bands=("B3", "B39", "B41"))
+    lacking = context(symptom="weak_signal", description=text, serving=tdd)
+    item = find(run_checks(lacking, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    assert "B39, B41" in item.detail
+    unsaid = context(symptom="weak_signal", serving=tdd)
+    assert find(run_checks(unsaid, SETTINGS), "device_capability").finding == "normal"
+    fits = context(symptom="weak_signal", description=text)  # B3 here, and the phone has it
+    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
+    unknown_phone = context(
+        symptom="weak_signal", description=text, subscriber=replace(subscriber(), device=None)
+    )
+    item = find(run_checks(unknown_phone, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_weak
+
+
+def test_a_phone_without_the_4g_bands_here_gets_2g_data() -> None:
+    """Only B20 carries 4G here (and GSM900): a China-market phone with 4G but not B20 is left
+    with GPRS/EDGE, which explains "no data"; with a 3G layer it usable, slower data only."""
+    rural = replace(
+        context().serving, bands=("B20", "GSM900"), layers=(("GSM", "GSM900"), ("LTE", "B20"))
+    )
+    cn_phone = subscriber(bands=("GSM900", "B1", "B3", "B39", "B41"))
+    stuck = context(symptom="no_data", serving=rural, subscriber=cn_phone)
+    item = find(run_checks(stuck, SETTINGS), "device_capability")
+    assert item.finding == "abnormal" and item.support == SETTINGS.score_weight_medium
+    assert "B20" in item.detail and "2G" in item.detail
+    with_3g = replace(rural, layers=(*rural.layers, ("UMTS", "UMTS2100")))
+    three_g = context(
+        symptom="no_data",
+        serving=with_3g,
+        subscriber=subscriber(bands=("GSM900", "UMTS2100", "B1", "B3")),
+    )
+    item = find(run_checks(three_g, SETTINGS), "device_capability")
+    assert item.support == SETTINGS.score_weight_weak and "3G speeds" in item.detail
+    fits = context(symptom="no_data", serving=rural, subscriber=subscriber(bands=("GSM900", "B20")))
+    assert find(run_checks(fits, SETTINGS), "device_capability").finding == "normal"
+    calls = context(symptom="call_drop", serving=rural, subscriber=cn_phone)  # GSM carries calls
+    assert find(run_checks(calls, SETTINGS), "device_capability").finding == "normal"
+
+
+def test_a_2g_phone_with_a_signal_complaint_where_2g_serves() -> None:
+    """A feature phone takes its signal from the GSM cells: where they serve, being 2G-only (and
+    carrying an old SIM) doesn't explain weak signal; where only 4G serves, it does; and asking
+    it for mobile data still is the handset."""
+    feature = replace(subscriber(lte=False, volte=False, bands=("GSM900",)), sim_type="2g")
+    mixed = context(symptom="weak_signal", subscriber=feature)
+    mixed.network_technologies = ("GSM", "LTE")
+    mixed.serving = replace(
+        mixed.serving,
+        network_technologies=("GSM", "LTE"),
+        bands=("B3", "GSM900"),
+        layers=(("GSM", "GSM900"), ("LTE", "B3")),
+    )
+    evidence = run_checks(mixed, SETTINGS)
+    assert find(evidence, "device_capability").finding == "normal"
+    assert find(evidence, "sim_type").support == SETTINGS.score_weight_context
+    lte_only = context(symptom="weak_signal", subscriber=feature)
+    assert find(run_checks(lte_only, SETTINGS), "device_capability").support == (
+        SETTINGS.score_weight_decisive
+    )
+    data = replace(mixed, complaint=replace(mixed.complaint, symptom="no_data"))
+    assert find(run_checks(data, SETTINGS), "device_capability").support == (
+        SETTINGS.score_weight_decisive
+    )
+
+
+def test_the_reply_names_the_5g_gap() -> None:
+    zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
+    assert "5G" in zh and "uses 4G only" in en

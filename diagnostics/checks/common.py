@@ -94,15 +94,30 @@ def weak_share_threshold(cov: Coverage, s: DiagnosticsSettings) -> float:
 
 
 def mr_verdict(cov: Coverage | None, s: DiagnosticsSettings) -> MrVerdict | None:
-    """The MR verdict on the place (None without enough MR or without a weak share)."""
-    if cov is None or cov.samples < s.mr_min_samples or cov.weak_share is None:
+    """The MR verdict on the place (None without enough MR or without a weak share).
+
+    Fewer than ``mr_min_samples`` MR around a place (a sparse feed: a desert road, a valley, a
+    basement few phones report from) still say "weak" when the share is past the criterion beyond
+    sampling noise: 14 samples all below −110 dBm there are a weak place, not an unknown one.
+    Short of that they say nothing (and from ``mr_few_samples`` down, nothing at all). A cell
+    named without a position needs ``mr_min_samples`` whatever they show: a handful of its MR
+    come from wherever in its footprint a few phones reported, not from the customer's place."""
+    few = s.mr_few_samples if cov is not None and cov.source != "cell" else s.mr_min_samples
+    if cov is None or cov.samples < few or cov.weak_share is None:
         return None
     share = cov.weak_share
     low = share_bounds(share, cov.samples, s.mr_share_confidence_z)[0]
     thr = weak_share_threshold(cov, s)
+    if cov.samples < s.mr_min_samples and low <= thr:
+        return None
     state = "weak" if low > thr else "unclear" if share > thr else "covered"
     median_ok = cov.rsrp_p50 is None or cov.rsrp_p50 >= s.weak_rsrp_dbm
     return MrVerdict(state, share, low, median_ok)
+
+
+def mr_unknown(cov: Coverage | None, s: DiagnosticsSettings) -> bool:
+    """Too few MR for any coverage reading (``mr_verdict``)."""
+    return cov is None or (cov.samples < s.mr_min_samples and mr_verdict(cov, s) is None)
 
 
 def time_share(bad_hours: int, hours: int, settings: DiagnosticsSettings) -> float:

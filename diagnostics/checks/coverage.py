@@ -19,6 +19,7 @@ from diagnostics.checks.common import (
     ev,
     floor_of,
     fmt,
+    mr_unknown,
     mr_verdict,
     strength,
     unknown,
@@ -65,20 +66,20 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
     c = ctx.complaint
     cov = ctx.coverage
     thr = s.weak_grid_max_weak_share
-    if not c.has_location() and (cov is None or cov.samples < s.mr_min_samples):
+    if not c.has_location() and mr_unknown(cov, s):
         why = "no position given (only a cell) and too few MR of that cell to tell its coverage"
         return [
             unknown("mr_weak_share", CAUSE, why, threshold=thr, unit="share"),
             unknown("mr_rsrp_median", CAUSE, why, threshold=s.weak_rsrp_dbm, unit="dBm"),
         ]
-    if cov is None or cov.samples < s.mr_min_samples:
+    if cov is None or mr_unknown(cov, s):
         n = 0 if cov is None else cov.samples
         radius = (cov.radius_m if cov is not None else None) or s.mr_radius_m
         why = (
             f"only {n} MR samples within {radius:.0f} m in the last "
             f"{s.mr_lookback_days:.0f} "
             "days "
-            f"(need {s.mr_min_samples})"
+            f"(need {s.mr_min_samples}, or {s.mr_few_samples} weak beyond sampling noise)"
             if ctx.mr_available
             else "no MR/MDT data loaded"
         )
