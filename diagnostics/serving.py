@@ -133,10 +133,19 @@ def serving_cells(
     order = np.argsort(np.where(usable, effective, np.inf), kind="stable")
     codes = index.site_code[rows]
     sites: dict[int, float] = {}  # site code → attenuation of its best usable cell
+    # the best site always serves; another only within reach: two inter-site distances away, a
+    # site is behind the ring of nearer ones (a busy station cell 1.5 km off is not this place's).
+    # What the network offers here (``network_technologies``: is there 5G?) is still read from
+    # the nearest sites, within reach or not: a phone is offered the layers a little farther off.
+    reach = settings.serving_site_max_isd * isd
+    offering: set[int] = set()
     for pos in order[: max(1, int(usable.sum()))]:
-        if len(sites) >= settings.serving_sites:
+        if len(offering) >= settings.serving_sites:
             break
-        sites.setdefault(int(codes[pos]), float(att[pos]))
+        code = int(codes[pos])
+        offering.add(code)
+        if not sites or dist[pos] <= reach:
+            sites.setdefault(code, float(att[pos]))
     at_sites = (codes[:, None] == np.fromiter(sites, np.int64, len(sites))[None, :]).any(axis=1)
     best_att = np.array([sites.get(c, np.inf) for c in codes[at_sites].tolist()])
     ok = np.zeros(len(rows), dtype=np.bool_)
@@ -157,7 +166,7 @@ def serving_cells(
         if c not in serving_set
     ][: 4 * settings.max_serving_cells]
     rows_of = [index.by_id[c] for c in cells if c in index.by_id]
-    site_rows = rows[at_sites]
+    site_rows = rows[np.isin(codes, np.fromiter(offering, np.int64, len(offering)))]
     best = int(order[0]) if usable[int(order[0])] else int(np.argmin(effective))
     return Serving(
         cells=cells,

@@ -63,6 +63,12 @@ class DiagnosticsSettings(BaseSettings):
     serving_sites: int = Field(
         default=3, ge=1, description="nearest sites whose best sectors serve the location"
     )
+    serving_site_max_isd: float = Field(
+        default=1.5,
+        gt=0,
+        description="a site other than the best one serves only within this many local "
+        "inter-site distances of the place (farther, nearer sites serve it)",
+    )
     indoor_system_radius_m: float = Field(
         default=60.0,
         ge=0,

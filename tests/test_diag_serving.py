@@ -60,3 +60,48 @@ def test_cells_the_mr_does_not_show_serving_become_neighbours(
     assert measured.cells == other
     assert all(c in measured.neighbours for c in geometric.cells)
     assert not set(measured.cells) & set(measured.neighbours)
+
+
+def test_a_site_beyond_the_ring_of_nearer_ones_does_not_serve(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """A site two inter-site distances off, facing the place, is behind nearer sites: its busy
+    or noisy cells are not the customer's. It still tells what the network offers here (5G)."""
+    lat, lon = f.CENTRE
+    east = f.offset(lat, lon, 600.0, 0.0)
+    north = f.offset(lat, lon, 0.0, 2900.0)
+    extra = [
+        {
+            "cell_id": f"E-{k}",
+            "site_id": "E",
+            "lat": east[0],
+            "lon": east[1],
+            "technology": "LTE",
+            "azimuth_deg": az,
+            "beamwidth_deg": 65.0,
+            "band": "B3",
+            "status": "active",
+        }
+        for k, az in enumerate((0.0, 120.0, 240.0))
+    ] + [
+        {
+            "cell_id": "N-NR",
+            "site_id": "N",
+            "lat": north[0],
+            "lon": north[1],
+            "technology": "NR",
+            "azimuth_deg": 180.0,
+            "beamwidth_deg": 65.0,
+            "band": "n78",
+            "status": "active",
+        }
+    ]
+    f.network(conn, rings=0, extra=extra)
+    index = cell_index(conn)
+    place = f.offset(lat, lon, 0.0, 100.0)
+    served = serving_cells(index, *place, S)
+    assert served.local_isd_m is not None and served.local_isd_m < 1000.0
+    assert "N-NR" not in served.cells and "N" not in served.sites
+    assert "NR" in served.network_technologies
+    wide = serving_cells(index, *place, S.model_copy(update={"serving_site_max_isd": 10.0}))
+    assert "N-NR" in wide.cells
