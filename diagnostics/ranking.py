@@ -220,7 +220,7 @@ def evidence_scores(
             negative[item.cause] += item.support
     # "people nearby have it too" (周围用户也一样) points to the network: it corroborates every
     # network cause that has evidence of its own
-    others = any(e.check == "neighbours_affected" and e.finding == "abnormal" for e in evidence)
+    others = others_affected(evidence)
     scores: dict[str, float] = {}
     for cause, values in positive.items():
         values.sort(reverse=True)
@@ -240,6 +240,11 @@ def evidence_scores(
             if e.check in NETWORK_SIDE_CHECKS and e.cause == TERMINAL and e.support < 0
         )
     return scores
+
+
+def others_affected(evidence: Iterable[Evidence]) -> bool:
+    """The customer says people nearby have the problem too (周围用户也一样)."""
+    return any(e.check == "neighbours_affected" and e.finding == "abnormal" for e in evidence)
 
 
 def softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]:
@@ -303,6 +308,10 @@ def rank(
     )
     if primary == NFF and not network_measured(evidence):
         confidence = min(confidence, settings.nff_unmeasured_max_confidence)
+    if primary == NFF and others_affected(evidence):
+        # what the customer sees of the neighbours is the network's side of the story, which
+        # the checks could not find: a sparse MR feed, a fault of a kind not measured
+        confidence = min(confidence, settings.nff_contradicted_max_confidence)
     return Ranking(scores, ranked, primary, attribution_for(primary), confidence, missing, stated)
 
 

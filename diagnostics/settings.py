@@ -374,6 +374,13 @@ class DiagnosticsSettings(BaseSettings):
         description="most confidence in no_fault_found when no KPI or MR measured the network "
         "at the place (nothing was actually checked)",
     )
+    nff_contradicted_max_confidence: float = Field(
+        default=0.4,
+        ge=0,
+        le=1,
+        description="most confidence in no_fault_found when the customer says people nearby "
+        "have the problem too (on the scenarios, such a no-fault was right 37 % of the time)",
+    )
     confidence_calibration_file: Path | None = Field(
         default=None, description="JSON with the confidence calibration; unset = the packaged one"
     )
