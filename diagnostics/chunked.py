@@ -45,6 +45,8 @@ class BatchResult:
     by_cause: Counter[str] = field(default_factory=Counter)
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # external_id → body
     errors: list[str] = field(default_factory=list)
+    # cell_id → complaints naming it without a position while no such cell is in the inventory
+    unknown_cells: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: BatchResult) -> None:
         """Count ``other`` in (another file's, or another process's part)."""
@@ -55,6 +57,7 @@ class BatchResult:
         self.by_cause.update(other.by_cause)
         self.bodies.update(other.bodies)
         self.errors.extend(other.errors)
+        self.unknown_cells.update(other.unknown_cells)
 
     def summary(self) -> str:
         causes = ", ".join(f"{c} {n}" for c, n in self.by_cause.most_common()) or "none"
@@ -63,6 +66,18 @@ class BatchResult:
             f"{self.diagnosed}"
             f" ({causes}); {self.failed} failed"
         )
+
+
+def unknown_cells_note(cells: Counter[str]) -> str | None:
+    """What to tell the user of complaints that name a cell the inventory doesn't have."""
+    if not cells:
+        return None
+    named = ", ".join(c for c, _ in cells.most_common(5)) + (", …" if len(cells) > 5 else "")
+    return (
+        f"{cells.total()} complaint(s) name a cell that is not in the cell inventory ({named}): "
+        "diagnosed without its place, site or neighbours (load the cells with "
+        "netcomplaint ingest cells, or check the ids)"
+    )
 
 
 def body_of(result: Result, document: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -121,6 +136,11 @@ def _store_chunk(
         return
     out.diagnosed += len(results)
     out.by_cause.update(r.diagnosis.primary_cause for r in results)
+    out.unknown_cells.update(
+        r.complaint.cell_id
+        for r in results
+        if r.complaint.cell_id and not r.context.serving.known_cell
+    )
     if keep_bodies:
         for r, doc in zip(results, documents, strict=True):
             out.bodies[r.complaint.external_id] = body_of(r, doc)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from diagnostics.chunked import unknown_cells_note
 from diagnostics.models import ComplaintIn
 from diagnostics.parallel import diagnose_parts
 from diagnostics.service import BatchResult, store_batch, submit_batch
@@ -132,6 +133,8 @@ def complaints_command(
             total.add(diagnose_parts(conn, url, to_diagnose, diag_settings, workers))
     typer.echo(run.summary())
     typer.echo(total.summary())
+    if (note := unknown_cells_note(total.unknown_cells)) is not None:
+        typer.echo(f"note: {note}", err=True)
     for error in dict.fromkeys(total.errors):  # kept stored; retried later
         typer.echo(f"diagnosis failed: {error} (retry: netcomplaint diagnose --pending)", err=True)
     if run.failed:

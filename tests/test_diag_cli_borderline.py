@@ -277,3 +277,30 @@ def test_a_power_alarm_whose_cells_stopped_reporting_is_an_outage(
     d = body["diagnosis"]
     assert d["primary_cause"] == "outage", json.dumps(d, indent=1)[:3000]
     assert "stayed available" not in _check(d, "outage_alarms")["detail"]
+
+
+def test_a_complaint_naming_a_cell_not_in_the_inventory_is_kept_and_said(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """A complaint that names only a cell the inventory lacks (a typo, a cell not loaded yet) is
+    stored and diagnosed like any other; the evidence and the ingest output say what is missing."""
+    t = f.town(conn)
+    path = tmp_path / "complaints.csv"
+    path.write_text(
+        "external_id,msisdn,reported_at,cell_id,symptom\n"
+        f"U1,13900000001,{t.now.isoformat()},NOPE-9,slow_data\n"
+        f"U2,13900000002,{t.now.isoformat()},{t.site.cell(0)},slow_data\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["ingest", "complaints", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout
+    assert "1 complaint(s) name a cell that is not in the cell inventory (NOPE-9)" in result.output
+    rows = conn.execute(
+        "SELECT c.external_id, d.result FROM complaints c JOIN diagnoses d USING (complaint_id)"
+        " ORDER BY 1"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["U1", "U2"]
+    site = {r[0]: _check(r[1], "site_distance")["detail"] for r in rows}
+    assert "cell NOPE-9 is not in the inventory" in site["U1"]
+    assert "inventory" not in site["U2"]

@@ -37,11 +37,12 @@ def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
     serving = ctx.serving
     c = ctx.complaint
     if not c.has_location():
+        missing = "" if serving.known_cell else f", and cell {c.cell_id} is not in the inventory"
         return [
             unknown(
                 "site_distance",
                 CAUSE,
-                "no position given: distance to the site unknown",
+                f"no position given{missing}: distance to the site unknown",
                 threshold=s.edge_distance_isd_ratio,
                 unit="ratio",
             )
