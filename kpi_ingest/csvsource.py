@@ -47,6 +47,7 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     skipped_duplicate_file: bool = False
+    repeated: int = 0  # rows identical to another row of the file with the same key: loaded once
     errors: list[RowError] = field(default_factory=list)
     failed: str | None = None  # reason the whole file was rejected
 

@@ -224,14 +224,17 @@ def _staged(
     line_of = _line_mapper(
         path,
         delimiter,
-        [int(r[0]) for r in replaced] + [int(r[1]) for r in replaced],
+        [int(r[0]) for r in replaced if not r[2]] + [int(r[1]) for r in replaced if not r[2]],
         exact=lines == staged,
     )
-    for row, winner in replaced:
+    for row, winner, same in replaced:
+        if same:  # a row delivered twice: nothing to tell but the count
+            report.repeated += 1
+            continue
         report.reject_row(
             line_of(int(row)),
             None,
-            f"superseded by line {line_of(int(winner))} (same cell_id, ts, period_s)",
+            f"superseded by line {line_of(int(winner))} (same cell_id, ts, period_s; other values)",
         )
     return max(conn.execute(plan.upsert(n_fields, dedupe=True)).rowcount, 0)
 
@@ -266,10 +269,15 @@ def _python(
     rows: dict[tuple[Any, ...], list[Any]] = {}
     for line, values in read_rows(path, cols, report, options.rename):
         key = (values["cell_id"], values["ts"], values["period_s"])
-        if key in seen:
+        row = [values[c] for c in kept]
+        if key in seen and rows[key] == row:
+            report.repeated += 1  # a row delivered twice
+        elif key in seen:
             report.reject_row(
-                seen[key], None, f"superseded by line {line} (same cell_id, ts, period_s)"
+                seen[key],
+                None,
+                f"superseded by line {line} (same cell_id, ts, period_s; other values)",
             )
         seen[key] = line
-        rows[key] = [values[c] for c in kept]
+        rows[key] = row
     return copy_upsert(conn, "kpis", kept, rows.values(), list(q.KEY))

@@ -152,11 +152,16 @@ class StagedKpis:
         ).format(typed=self._typed(), checked=self._checked(n_fields))
 
     def superseded(self, n_fields: int) -> sql.Composed:
-        """(_row, the later _row with the same key) for good rows a later row replaces."""
+        """(_row, the later _row with the same key, whether its KPI values are the same) for
+        good rows a later row replaces."""
+        values = sql.SQL("ROW({})").format(_idents(self.kpis)) if self.kpis else sql.SQL("ROW(0)")
         return sql.SQL(
-            "SELECT _row, winner FROM (SELECT _row, max(_row) OVER (PARTITION BY {key}) AS winner "
-            "FROM ({good}) g) s WHERE _row <> winner ORDER BY _row"
-        ).format(key=_idents(KEY), good=self._good(n_fields))
+            "SELECT _row, winner, same FROM (SELECT _row, "
+            "first_value(_row) OVER w AS winner, "
+            "{values} IS NOT DISTINCT FROM first_value({values}) OVER w AS same "
+            "FROM ({good}) g WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC)) s "
+            "WHERE _row <> winner ORDER BY _row"
+        ).format(values=values, key=_idents(KEY), good=self._good(n_fields))
 
     def upsert(self, n_fields: int, *, dedupe: bool) -> sql.Composed:
         columns = ["ts", "cell_id", "period_s", *self.kpis]

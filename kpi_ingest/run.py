@@ -54,6 +54,8 @@ class IngestRun:
             f"{self.rows_rejected:,} rows rejected",
             f"{len(self.failed)} file(s) failed",
         ]
+        if repeated := sum(r.repeated for r in self.reports):
+            parts.append(f"{repeated:,} repeated rows loaded once")
         if skipped:
             parts.append(f"{skipped} already loaded")
         return ", ".join(parts) + f" in {elapsed:.1f} s ({rate:,.0f} rows/s)"

@@ -135,18 +135,21 @@ def test_foreign_columns_tz_semicolons_crlf_and_quoted_newlines(tmp_path: Path, 
 
 
 def test_duplicate_keys_keep_the_last_row(tmp_path: Path, conn: Conn) -> None:
+    """A later row with the key of an earlier one wins and the earlier is reported; a row
+    delivered twice (same values) is loaded once and only counted."""
     path = write(
         tmp_path,
         "d.csv",
         HEADER + "2024-05-01T10:00:00Z,C1,900,90,,\n"
-        "2024-05-01T10:00:00Z,C1,900,91,,\n2024-05-01T10:00:00Z,C1,300,92,,\n",
+        "2024-05-01T10:00:00Z,C1,900,91,,\n2024-05-01T10:00:00Z,C1,300,92,,\n"
+        "2024-05-01T10:00:00Z,C1,300,92,,\n",
     )
     for force in ("auto", "python"):
         conn.execute("DELETE FROM kpis")
         report, _, loaded = load(conn, path, force)
-        assert loaded == 2
+        assert loaded == 2 and report.repeated == 1
         assert [(e.line, e.reason) for e in report.errors] == [
-            (2, "superseded by line 3 (same cell_id, ts, period_s)")
+            (2, "superseded by line 3 (same cell_id, ts, period_s; other values)")
         ]
         assert [r[3] for r in rows(conn)] == [92.0, 91.0]
 
@@ -229,8 +232,10 @@ def test_real_mlmatt_kpis(real_data: Path, conn: Conn) -> None:
         "Europe/Dublin",
     )
     assert result.exit_code == 0, result.stdout + result.stderr
-    # 36,904 rows but times without days: 3,168 (cell, time) pairs; later rows win
-    assert "3,168 rows loaded, 33,736 rows rejected" in result.stdout
+    # 36,904 rows but times without days: 3,168 (cell, time) pairs; later rows win, and 41 rows
+    # repeat an earlier one value for value (counted, not rejected)
+    assert "3,168 rows loaded, 33,695 rows rejected" in result.stdout
+    assert "41 repeated rows loaded once" in result.stdout
     assert "superseded by line" in result.stderr
     stats = conn.execute(
         "SELECT count(*), count(DISTINCT cell_id), min(ts), max(ts), max(prb_util_dl_pct), "
