@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from diagnostics.chunked import unknown_cells_note
-from diagnostics.models import ComplaintIn
+from diagnostics.models import SYMPTOMS, ComplaintIn
 from diagnostics.parallel import diagnose_parts
 from diagnostics.service import BatchResult, store_batch, submit_batch
 from diagnostics.settings import get_diag_settings
@@ -103,11 +103,14 @@ def complaints_command(
     total = BatchResult()
     to_diagnose: list[str] = []  # ids of the files committed first, diagnosed in processes after
     workers = 1
+    inferred = 0  # complaints whose symptom was read from the description
 
     def load(conn: Conn, path: Path, report: FileReport) -> int:
         complaints = read_complaints(path, report, rename, zone_name)
         if strict and report.errors:
             return 0  # the runner rejects the file
+        nonlocal inferred
+        inferred += sum(1 for c in complaints if c.symptom_inferred)
         nonlocal workers
         wanted = diag_settings.processes_for(len(complaints), processes)
         if wanted > 1:
@@ -133,6 +136,12 @@ def complaints_command(
             total.add(diagnose_parts(conn, url, to_diagnose, diag_settings, workers))
     typer.echo(run.summary())
     typer.echo(total.summary())
+    if inferred:
+        typer.echo(
+            f"note: {inferred} complaint(s) gave no symptom of the contract's "
+            f"({'|'.join(SYMPTOMS)}): read from the description",
+            err=True,
+        )
     if (note := unknown_cells_note(total.unknown_cells)) is not None:
         typer.echo(f"note: {note}", err=True)
     for error in dict.fromkeys(total.errors):  # kept stored; retried later

@@ -131,7 +131,9 @@ class ComplaintIn(BaseModel):
             data["symptom"] = raw.strip().lower()
             return data
         if raw is None or isinstance(raw, str):
-            text = " ".join(str(t) for t in (raw, data.get("description")) if t)
+            # a value outside the contract ("network_issue", "brak zasięgu") is read as words
+            given = raw.replace("_", " ") if isinstance(raw, str) else None
+            text = " ".join(str(t) for t in (given, data.get("description")) if t)
             inferred = infer_symptom(text) if text else None
             if inferred is not None:
                 data["symptom"] = inferred

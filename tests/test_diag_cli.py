@@ -425,6 +425,7 @@ def test_ingest_complaints_batch(
     assert "7 new" in result.stdout and "outage 7" in result.stdout, result.stdout
     assert pools == ([(7, 2)] if parallel else [])  # stored first, then diagnosed in processes
     assert "reported_at" in result.stderr  # the bad row is reported with its field
+    assert "6 complaint(s) gave no symptom of the contract's" in result.stderr
     causes = conn.execute(
         "SELECT primary_cause, count(*), count(DISTINCT mass_event_id) FROM diagnoses GROUP BY 1"
     ).fetchall()

@@ -39,6 +39,11 @@ def test_symptom_inferred_from_description_when_absent_or_vague() -> None:
     assert vague.symptom == "weak_signal" and vague.symptom_inferred
     given = ComplaintIn.model_validate({**BASE, "symptom": "No_Signal"})
     assert given.symptom == "no_signal" and not given.symptom_inferred
+    # a code outside the contract reads as its words, with a description in any language
+    code = ComplaintIn.model_validate(
+        {**BASE, "symptom": "network_issue", "description": "الشبكة سيئة"}
+    )
+    assert code.symptom == "weak_signal" and code.symptom_inferred
 
 
 def test_client_cannot_set_symptom_inferred() -> None:
