@@ -17,7 +17,7 @@ from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.evidence import Context, Registration
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
-from tests.diag_contexts import T, alarm, context, coverage, find, kpi, subscriber
+from tests.diag_contexts import T, alarm, area, context, coverage, find, kpi, subscriber
 
 SETTINGS = DiagnosticsSettings()
 
@@ -295,3 +295,26 @@ def test_load_on_a_cell_while_another_serving_cell_is_down_counts_less() -> None
     own = context(kpis={"A-2": kpi("A-2", prb_busy=96.0, prb_busy_hours=2, availability_min=0.0)})
     assert "is down" not in find(run_checks(own, SETTINGS), "prb_busy_hour").detail
     assert find(run_checks(context(kpis={}), SETTINGS), "prb_busy_hour").finding == "unknown"
+
+
+# --- a recorded interference source the measurements don't show ------------------------------
+
+
+def test_a_recorded_source_the_measurements_at_the_time_do_not_show_is_not_active() -> None:
+    """Inside a recorded interference source (a seized repeater, a radar on in office hours
+    only) with the uplink noise and the downlink quality clean at the time: the source is context,
+    not the cause; where the downlink can't be measured, or the uplink is noisy, it still counts."""
+    source = [area("interference_source", name="Radar")]
+    clean = run_checks(context(areas=source), SETTINGS)
+    assert find(clean, "ul_interference").finding == "normal"
+    item = find(clean, "interference_source_area")
+    assert item.finding == "abnormal" and item.support <= SETTINGS.score_weight_context
+    assert "not active now" in item.detail
+    assert rank(clean, "call_drop", SETTINGS).primary == "no_fault_found"
+    unmeasured = context(areas=source, coverage=None, kpis={"A-1": kpi(cqi_avg=None)})
+    kept = find(run_checks(unmeasured, SETTINGS), "interference_source_area")
+    assert kept.support == SETTINGS.score_weight_medium and "not active" not in kept.detail
+    noisy = context(areas=source, kpis={"A-1": kpi(ul_max=-97.0, ul_bad_hours=2)})
+    assert find(run_checks(noisy, SETTINGS), "interference_source_area").support == (
+        SETTINGS.score_weight_medium
+    )

@@ -50,7 +50,24 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
             detail=f"{uplink.detail}; the interference found is on the downlink, which this KPI "
             "does not measure",
         )
-    return [uplink, downlink, cqi, *_sources(ctx, s, w)]
+    sources = _sources(ctx, s, w)
+    clean = uplink.finding == "normal" and "normal" in (downlink.finding, cqi.finding)
+    if clean and "abnormal" not in (downlink.finding, cqi.finding):
+        # a recorded source that the measurements at the time don't show (clean uplink, clean
+        # downlink quality) is not active now: seized, switched off, or only on at other hours
+        sources = [_inactive(e, w) if e.check == "interference_source_area" else e for e in sources]
+    return [uplink, downlink, cqi, *sources]
+
+
+def _inactive(source: Evidence, w: Weights) -> Evidence:
+    if source.finding != "abnormal":
+        return source
+    return replace(
+        source,
+        support=min(source.support, w.context),
+        detail=f"{source.detail}; but the serving cells' uplink noise and the downlink quality "
+        "here are clean at the time: the source is not active now",
+    )
 
 
 def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
