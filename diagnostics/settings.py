@@ -156,6 +156,14 @@ class DiagnosticsSettings(BaseSettings):
         description="fewer samples than this = coverage unknown, unless they are weak beyond "
         "sampling noise (mr_few_samples)",
     )
+    mr_gap_weak_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="a coverage gap the geometry predicts leaves at least this share of the MR "
+        "weak: fewer than mr_min_samples whose weak share is below it beyond sampling noise rule "
+        "the gap out",
+    )
     mr_few_samples: int = Field(
         default=8,
         ge=1,

@@ -354,6 +354,8 @@ def test_a_subscriber_of_ours_latched_onto_a_foreign_network_at_a_border() -> No
     evidence = run_checks(latched, SETTINGS)
     visited = find(evidence, "visited_network")
     assert visited.support == SETTINGS.score_weight_medium and "latched" in visited.detail
+    status = find(evidence, "registration_status")  # registered, but on theirs: no comfort
+    assert status.support == 0.0 and "a foreign network" in status.detail
     assert find(evidence, "device_capability").support == SETTINGS.score_weight_context
     assert rank(evidence, "cannot_call", SETTINGS).primary == "roaming_registration"
     unknown_own = context(symptom="cannot_call", registration=on_theirs, subscriber=ours)

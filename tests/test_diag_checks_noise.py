@@ -81,6 +81,29 @@ def test_a_sparse_feed_shows_a_weak_place_only_beyond_its_noise() -> None:
     assert find(run_checks(cell_only, SETTINGS), "mr_weak_share").finding == "unknown"
 
 
+def test_a_sparse_feed_shows_downlink_interference_and_rules_out_a_gap() -> None:
+    """Ten MR around the place, all with good RSRP: most with poor SINR is downlink interference
+    beyond sampling noise; all clean, they can't show the place covered (too few for the 10 %
+    criterion) yet they rule out the coverage gap the geometry predicts (a gap leaves most
+    samples weak)."""
+    jammed = coverage(samples=10, weak_share=0.0, rsrp_p50=-80.0, good_rsrp_poor_sinr_share=0.9)
+    item = find(run_checks(context(coverage=jammed), SETTINGS), "dl_sinr_good_rsrp")
+    assert item.finding == "abnormal" and item.support > 0
+    some = coverage(samples=10, weak_share=0.0, rsrp_p50=-80.0, good_rsrp_poor_sinr_share=0.3)
+    assert find(run_checks(context(coverage=some), SETTINGS), "dl_sinr_good_rsrp").finding == (
+        "unknown"
+    )
+    far = replace(context().serving, nearest_site_m=1500.0, local_isd_m=800.0)
+    good = coverage(samples=10, weak_share=0.0, rsrp_p50=-85.0)
+    evidence = run_checks(context(serving=far, coverage=good), SETTINGS)
+    assert find(evidence, "mr_weak_share").finding == "unknown"
+    distance = find(evidence, "site_distance")
+    assert distance.finding == "abnormal" and distance.support <= SETTINGS.score_weight_context
+    gap = coverage(samples=10, weak_share=0.6, rsrp_p50=-108.0)
+    weak_gap = find(run_checks(context(serving=far, coverage=gap), SETTINGS), "site_distance")
+    assert weak_gap.support == SETTINGS.score_weight_medium
+
+
 def test_a_few_weak_samples_among_a_few_dozen_are_not_a_weak_place() -> None:
     noisy = context(coverage=coverage(samples=25, weak_share=0.12, rsrp_p50=-97.0))
     item = find(run_checks(noisy, SETTINGS), "mr_weak_share")

@@ -113,11 +113,14 @@ def test_a_subscriber_abroad_away_from_our_network_is_a_roaming_case(
     assert site["finding"] == "unknown" and "not our coverage" in site["detail"]
     assert "the fault lies beyond the registration" in _check(d, "registration_status")["detail"]
 
-    # the same subscriber on the same foreign network, but at a place our cells serve (back near
-    # home, the snapshot not yet refreshed): the visited network stays a hint
+    # the same subscriber, registered on the same foreign network an hour before, but at a place
+    # our cells serve: the phone has latched onto the foreign network and stays there (a border,
+    # or manual network selection); being registered there is no sign that all is well
     near = diagnose(tmp_path, f.complaint("e-near", *t.place, "no_data", t.now))["diagnosis"]
-    assert near["primary_cause"] != "roaming_registration"
-    assert "away from our network" not in _check(near, "visited_network")["detail"]
+    assert near["primary_cause"] == "roaming_registration", json.dumps(near, indent=1)[:3000]
+    visited = _check(near, "visited_network")["detail"]
+    assert "away from our network" not in visited and "latched onto a foreign network" in visited
+    assert _check(near, "registration_status")["detail"].endswith("though ours serves the place")
 
 
 def test_abroad_with_no_registration_snapshot_rests_on_what_the_customer_says(

@@ -12,7 +12,7 @@ records and keep their weight.
 
 from __future__ import annotations
 
-from diagnostics.checks.common import Weights, ev, mr_verdict, unknown
+from diagnostics.checks.common import Weights, ev, mr_verdict, share_bounds, unknown
 from diagnostics.checks.roaming import served_abroad
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
@@ -29,8 +29,19 @@ def _predicted(support: float, covered: bool, w: Weights) -> float:
 
 
 def _mr_covered(ctx: Context, s: DiagnosticsSettings) -> bool:
-    verdict = mr_verdict(ctx.coverage, s)
-    return verdict is not None and verdict.covered
+    """The MR measured the place covered; or, too few for that verdict (a sparse feed), they
+    still rule out the gap the geometry predicts: a gap leaves most samples weak, and ten good
+    ones out of ten don't come from one."""
+    cov = ctx.coverage
+    verdict = mr_verdict(cov, s)
+    if verdict is not None:
+        return verdict.covered
+    if cov is None or cov.source == "cell" or cov.weak_share is None:
+        return False
+    if cov.samples < s.mr_few_samples or (cov.rsrp_p50 or s.weak_rsrp_dbm) < s.weak_rsrp_dbm:
+        return False
+    high = share_bounds(cov.weak_share, cov.samples, s.mr_share_confidence_z)[1]
+    return high < s.mr_gap_weak_share
 
 
 def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:

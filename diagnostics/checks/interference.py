@@ -24,6 +24,7 @@ from diagnostics.checks.common import (
     no_kpi_detail,
     object_factor,
     problem_hours,
+    share_bounds,
     site_factor,
     strength,
     time_share,
@@ -109,18 +110,24 @@ def _uplink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
 def _downlink(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     cov = ctx.coverage
     thr = s.poor_sinr_share
-    if cov is None or cov.samples < s.mr_min_samples:
-        return unknown(
-            "dl_sinr_good_rsrp",
-            CAUSE,
-            "not enough MR around the place for SINR",
-            threshold=thr,
-            unit="share",
-        )
+    few = cov is not None and cov.samples < s.mr_min_samples
+    too_few = unknown(
+        "dl_sinr_good_rsrp",
+        CAUSE,
+        "not enough MR around the place for SINR",
+        threshold=thr,
+        unit="share",
+    )
+    if cov is None or (few and (cov.samples < s.mr_few_samples or cov.source == "cell")):
+        return too_few
     share = cov.good_rsrp_poor_sinr_share
     good_rsrp = cov.rsrp_p50 is not None and cov.rsrp_p50 >= s.good_rsrp_dbm
     if share is None:  # daily grid: the grid's poor-SINR share when its RSRP is good
         share = cov.poor_sinr_share if good_rsrp else None
+    # a sparse feed's few MR (as for the weak share) tell only a poor SINR beyond sampling noise
+    z = s.mr_share_confidence_z
+    if few and (share is None or share_bounds(share, cov.samples, z)[0] <= thr):
+        return too_few
     if share is None:
         why = (
             "RSRP is not good here, so poor SINR is not a sign of interference"

@@ -136,6 +136,17 @@ def _status(ctx: Context, w: Weights) -> Evidence:
             raised=False,
             detail=f"registered{where} {seen}, abroad: the fault lies beyond the registration",
         )
+    if on_foreign_network(ctx):
+        # one of ours registered on a foreign network where our cells serve (a border): being
+        # registered there is the fault (``visited_network``), not a sign all is well
+        return _flag(
+            ctx,
+            "registration_status",
+            "normal",
+            0.0,
+            raised=False,
+            detail=f"registered{where} {seen}, a foreign network, though ours serves the place",
+        )
     return _flag(
         ctx,
         "registration_status",
