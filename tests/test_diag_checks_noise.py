@@ -341,3 +341,15 @@ def test_a_recorded_source_the_measurements_at_the_time_do_not_show_is_not_activ
     assert find(run_checks(noisy, SETTINGS), "interference_source_area").support == (
         SETTINGS.score_weight_medium
     )
+
+
+def test_an_alarm_the_availability_confirms_counts_whatever_its_severity() -> None:
+    """Planned works raise their site_down as a warning; with a cell of that site measured down
+    at the time, the site is down, whatever the alarm's severity says."""
+    works = alarm("site_down", "A", severity="warning", text="Planned maintenance")
+    up = find(run_checks(context("no_signal", alarms=[works]), SETTINGS), "outage_alarms")
+    down = context(
+        "no_signal", alarms=[works], kpis={"A-1": kpi(availability_min=0.0, unavailable_hours=2)}
+    )
+    confirmed = find(run_checks(down, SETTINGS), "outage_alarms")
+    assert 0 < up.support < confirmed.support == SETTINGS.score_weight_strong

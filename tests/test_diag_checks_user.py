@@ -360,3 +360,27 @@ def test_a_2g_phone_with_a_signal_complaint_where_2g_serves() -> None:
 def test_the_reply_names_the_5g_gap() -> None:
     zh, en = gap_in_words(_nr_here(context(subscriber=subscriber(nr=False))))
     assert "5G" in zh and "uses 4G only" in en
+
+
+def test_a_band_list_of_4g_and_5g_says_nothing_of_the_2g_3g_layers() -> None:
+    """Most catalogues list a phone's LTE/NR bands only: where GSM900 and UMTS band 1 serve, such
+    a phone is not lacking their bands (every phone has GSM; UMTS band 1 is not LTE B1); where
+    only LTE B20 carries 4G, a list without B20 is the gap, named as B20."""
+    legacy = replace(
+        context().serving,
+        bands=("GSM900", "1"),
+        layers=(("GSM", "GSM900"), ("UMTS", "1")),
+    )
+    lte_list = subscriber(bands=("B1", "B3", "B8"))
+    valley = context(symptom="weak_signal", serving=legacy, subscriber=lte_list)
+    assert find(run_checks(valley, SETTINGS), "device_capability").finding == "normal"
+    village = replace(legacy, bands=("GSM900", "1", "B20"), layers=(*legacy.layers, ("LTE", "B20")))
+    lacking = find(
+        run_checks(context(symptom="no_data", serving=village, subscriber=lte_list), SETTINGS),
+        "device_capability",
+    )
+    assert lacking.finding == "abnormal" and lacking.support == SETTINGS.score_weight_medium
+    assert lacking.detail.endswith("none of the serving cells' bands B20")
+    gsm_list = subscriber(bands=("GSM1800", "B3"))  # a list naming 2G bands counts them
+    gsm_only = context(symptom="weak_signal", serving=legacy, subscriber=gsm_list)
+    assert find(run_checks(gsm_only, SETTINGS), "device_capability").finding == "abnormal"

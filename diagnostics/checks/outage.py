@@ -193,7 +193,7 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     now = [a for a in alarms if at_time(ctx, a)]
     support = max(
         w.strong
-        * SEVERITY.get(a.severity, 0.4)
+        * (1.0 if _measured_down(ctx, a, s) else SEVERITY.get(a.severity, 0.4))
         * object_factor(ctx, a.object_id)
         * alarm_share(ctx, a, s)
         for a in now
@@ -239,6 +239,18 @@ def _restored_before(
         and a.alarm_type not in s.alarm_types_down_only_with_kpi
     ]
     return max(ended, key=lambda a: (a.cleared_at, -SEVERITY.get(a.severity, 0.4)), default=None)
+
+
+def _measured_down(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> bool:
+    """A cell of the alarm's object lost its availability at the time: the alarm's severity (a
+    planned works' site_down raised as a warning) then says nothing of the outage's."""
+    return any(
+        (cell == a.object_id or ctx.site_of.get(cell) == a.object_id)
+        and k.availability_min is not None
+        and k.availability_min < s.availability_pct
+        for cell, k in ctx.kpis.items()
+        if k.hours_at > 0
+    )
 
 
 def _stayed_up(ctx: Context, s: DiagnosticsSettings) -> bool:

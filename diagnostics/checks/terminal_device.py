@@ -108,14 +108,15 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         # 5G serves here and other users' data rides on it; this phone gets only the 4G layer.
         # Alone that is 4G service, not a fault; beside "nobody else has it" it explains the speed
         problems.append((w.weak, f"5G serves here, but {model} {gap}: it gets only 4G speeds"))
-    cell_bands = {normalise_band(b) for b in ctx.serving.bands}
     phone_bands = {normalise_band(b) for b in d.bands}
+    compared = _comparable_bands(ctx, phone_bands)
+    cell_bands = {normalise_band(b) for b in compared}
     if cell_bands and phone_bands and not cell_bands & phone_bands:
         problems.append(
             (
                 w.medium,
                 f"{model} supports bands {', '.join(sorted(d.bands))}, none of the serving "
-                f"cells' bands {', '.join(sorted(ctx.serving.bands))}",
+                f"cells' bands {', '.join(sorted(compared))}",
             )
         )
     elif symptom in DATA and not problems and (stuck := _legacy_only(ctx, phone_bands)):
@@ -168,6 +169,17 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         unit="flag",
         detail=f"{model} ({caps or 'no 4G/5G'}) {fits}",
     )
+
+
+def _comparable_bands(ctx: Context, phone_bands: set[str]) -> set[str]:
+    """The serving cells' bands to hold the phone's list against. A list of LTE/NR bands only
+    ("B3 B8 n78", most catalogues) says nothing of 2G/3G (every phone has GSM, and a UMTS "band 1"
+    is not LTE B1): the 2G/3G cells' bands count only when the list names such bands ("GSM900")."""
+    names_legacy = any(not re.fullmatch(r"n?\d+", b) for b in phone_bands)
+    layers = ctx.serving.layers
+    if not layers:
+        return set(ctx.serving.bands)
+    return {b for tech, b in layers if names_legacy or tech not in LEGACY}
 
 
 def _legacy_only(ctx: Context, phone_bands: set[str]) -> str | None:
