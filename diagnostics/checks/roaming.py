@@ -125,27 +125,25 @@ def _status(ctx: Context, w: Weights) -> Evidence:
             raised=True,
             detail=f"registered{where} {seen}, after a reject (cause {reg.reject_cause})",
         )
-    if served_abroad(ctx):
-        # registered over there, yet no service: the registration being fine rules out nothing
-        # of the handset's roaming settings or the visited network's
+    # registered abroad, yet no service: the registration being fine rules out nothing of the
+    # handset's roaming settings or the visited network's; one of ours registered on a foreign
+    # network where our cells serve (a border): being registered there is the fault
+    # (``visited_network``), not a sign all is well
+    away = (
+        "abroad: the fault lies beyond the registration"
+        if served_abroad(ctx)
+        else "a foreign network, though ours serves the place"
+        if on_foreign_network(ctx)
+        else None
+    )
+    if away is not None:
         return _flag(
             ctx,
             "registration_status",
             "normal",
             0.0,
             raised=False,
-            detail=f"registered{where} {seen}, abroad: the fault lies beyond the registration",
-        )
-    if on_foreign_network(ctx):
-        # one of ours registered on a foreign network where our cells serve (a border): being
-        # registered there is the fault (``visited_network``), not a sign all is well
-        return _flag(
-            ctx,
-            "registration_status",
-            "normal",
-            0.0,
-            raised=False,
-            detail=f"registered{where} {seen}, a foreign network, though ours serves the place",
+            detail=f"registered{where} {seen}, {away}",
         )
     return _flag(
         ctx,
