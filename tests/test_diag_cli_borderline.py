@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from typer.testing import Result
 
 from netcomplaint.cli import app
 from tests import test_diag_factories as f
@@ -20,6 +21,15 @@ from tests.test_diag_cli import FAULT, diagnose, in_problem_hours, runner
 
 def _check(d: dict[str, Any], name: str) -> dict[str, Any]:
     return next(e for e in d["evidence"] if e["check"] == name)
+
+
+def _ingest_complaints(tmp_path: Path, text: str) -> Result:
+    """``ingest complaints`` of a CSV with this text; it must exit 0."""
+    path = tmp_path / "complaints.csv"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "complaints", str(path)])
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def test_a_busy_hour_at_74_percent_is_congestion(
@@ -224,16 +234,13 @@ def test_a_complaint_file_row_with_its_window_the_wrong_way_round_is_loaded(
     nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
 ) -> None:
     t = f.town(conn)
-    path = tmp_path / "complaints.csv"
     start = t.now - timedelta(hours=2)
-    path.write_text(
+    result = _ingest_complaints(
+        tmp_path,
         "external_id,msisdn,reported_at,lat,lon,symptom,occurred_from,occurred_to\n"
         f"R1,13900000001,{t.now.isoformat()},{t.place[0]},{t.place[1]},call_drop,"
         f"{(start + timedelta(minutes=1, seconds=36)).isoformat()},{start.isoformat()}\n",
-        encoding="utf-8",
     )
-    result = runner.invoke(app, ["ingest", "complaints", str(path)])
-    assert result.exit_code == 0, result.output
     assert "1 new" in result.stdout and "0 rows rejected" in result.output
     stored = conn.execute("SELECT occurred_from, occurred_to FROM complaints").fetchone()
     assert stored == (start, start + timedelta(minutes=1, seconds=36))
@@ -288,15 +295,12 @@ def test_a_complaint_naming_a_cell_not_in_the_inventory_is_kept_and_said(
     """A complaint that names only a cell the inventory lacks (a typo, a cell not loaded yet) is
     stored and diagnosed like any other; the evidence and the ingest output say what is missing."""
     t = f.town(conn)
-    path = tmp_path / "complaints.csv"
-    path.write_text(
+    result = _ingest_complaints(
+        tmp_path,
         "external_id,msisdn,reported_at,cell_id,symptom\n"
         f"U1,13900000001,{t.now.isoformat()},NOPE-9,slow_data\n"
         f"U2,13900000002,{t.now.isoformat()},{t.site.cell(0)},slow_data\n",
-        encoding="utf-8",
     )
-    result = runner.invoke(app, ["ingest", "complaints", str(path)])
-    assert result.exit_code == 0, result.output
     assert "2 new" in result.stdout
     assert "1 complaint(s) name a cell that is not in the cell inventory (NOPE-9)" in result.output
     rows = conn.execute(

@@ -38,7 +38,8 @@ def _mr_covered(ctx: Context, s: DiagnosticsSettings) -> bool:
         return verdict.covered
     if cov is None or cov.source == "cell" or cov.weak_share is None:
         return False
-    if cov.samples < s.mr_few_samples or (cov.rsrp_p50 or s.weak_rsrp_dbm) < s.weak_rsrp_dbm:
+    weak_median = cov.rsrp_p50 is not None and cov.rsrp_p50 < s.weak_rsrp_dbm
+    if cov.samples < s.mr_few_samples or weak_median:
         return False
     high = share_bounds(cov.weak_share, cov.samples, s.mr_share_confidence_z)[1]
     return high < s.mr_gap_weak_share
