@@ -60,7 +60,13 @@ NEIGHBOURS = {
     "roaming_registration": (0.0, 0.5, 0.3, 0.2),
     "no_fault_found": (0.05, 0.4, 0.3, 0.25),
 }
-EVERYWHERE = {"terminal_sim": (0.7, 0.1, 0.2), "roaming_registration": (0.5, 0.2, 0.3)}
+# A problem the subscriber meets everywhere is the handbook's SIM sign (到哪里都这样 → 测卡、换卡):
+# a complaint with nothing wrong doesn't say it, or its truth would not be what it shows.
+EVERYWHERE = {
+    "terminal_sim": (0.7, 0.1, 0.2),
+    "roaming_registration": (0.5, 0.2, 0.3),
+    "no_fault_found": (0.0, 0.75, 0.25),
+}
 FREQUENCY = {
     "weak_coverage": (0.05, 0.45, 0.5),
     "outage": (0.0, 0.2, 0.8),
@@ -131,11 +137,19 @@ def build(
     """Turn cases into complaint rows (external ids assigned by report time)."""
     out: list[Complaint] = []
     repeat_of: dict[str, Subscriber] = {}
+    nr_sites = {int(net.cell_site[c]) for c, t in enumerate(net.tech) if t == "NR"} & {
+        int(net.cell_site[c]) for c in np.flatnonzero(net.active).tolist()
+    }
     for case in cases:
         cause = case.cause
         kind = case.detail
         if cause == "terminal_sim":
             kind = people.terminal_kind()
+            # a phone without 5G is the cause only where 5G serves: elsewhere every phone is on 4G
+            while kind == "no_nr" and (
+                case.spot.cell < 0 or int(net.cell_site[case.spot.cell]) not in nr_sites
+            ):
+                kind = people.terminal_kind()
         elif cause == "roaming_registration":
             kind = people.roaming_kind()
         reported, occ_from, occ_to = _times(rng, clock, case, cfg)

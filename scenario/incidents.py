@@ -11,14 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
+from shapely import Point
+from shapely.geometry.base import BaseGeometry
 
 from scenario.clock import PERIOD_S, Clock
+from scenario.coverage import Hole
 from scenario.faults import Outage, Source, Venue, with_co_sector
 from scenario.locations import Generator, Locator, Spot
-from scenario.network import isd_at
+from scenario.network import Network, isd_at
 from scenario.radio import Measurement, Users
-from scenario.traffic import Traffic
+from scenario.settings import ScenarioSettings
+from scenario.traffic import Traffic, utilisation
 
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
@@ -210,19 +215,52 @@ def venue_profile(venue: Venue, clock: Clock, surge: float) -> NDArray[np.float6
     return np.asarray(surge * np.minimum(up, down), dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class Unhealthy:
+    """What a user-side or no-fault complainant keeps away from, so that the truth is what the
+    files show: cells whose site the traffic runs busy at some hour, and the weak places."""
+
+    cells: I64
+    weak: BaseGeometry | None
+
+
+def unhealthy(
+    net: Network, traffic: Traffic, holes: list[Hole], cfg: ScenarioSettings
+) -> Unhealthy:
+    peak = utilisation(traffic.demand.max(axis=1))  # monotonic: the busiest period's utilisation
+    busy_sites = np.unique(net.cell_site[peak >= cfg.healthy_max_util])
+    cells = np.flatnonzero(np.isin(net.cell_site, busy_sites)).astype(np.int64)
+    shapes: list[BaseGeometry] = [h.area for h in holes if h.area is not None]
+    shapes += [Point(s.x, s.y) for h in holes for s in h.spots]
+    weak = None
+    if shapes:
+        weak = shapely.buffer(shapely.union_all(shapes), cfg.healthy_weak_margin_m)
+        shapely.prepare(weak)
+    return Unhealthy(cells, weak)
+
+
 def healthy_cases(
-    loc: Locator, claimed: set[int], count: int, cause: str, clock: Clock
+    loc: Locator,
+    claimed: set[int],
+    count: int,
+    cause: str,
+    clock: Clock,
+    avoid: Unhealthy,
 ) -> list[Case]:
-    """Complainants in good coverage on fault-free cells (user-side causes and no fault)."""
-    bad = np.array(sorted(claimed), dtype=np.int64)
+    """Complainants in good coverage on fault-free cells that are never busy, away from the weak
+    places (user-side causes and no fault)."""
+    bad = np.union1d(np.array(sorted(claimed), dtype=np.int64), avoid.cells)
 
     def point(users: Users, meas: Measurement) -> B:
-        return (
+        ok = (
             (meas.serving >= 0)
             & ~np.isin(meas.serving, bad)
             & (meas.rsrp >= -100.0)
             & (meas.sinr >= 2.0)
         )
+        if avoid.weak is not None:
+            ok &= ~shapely.contains_xy(avoid.weak, users.x, users.y)
+        return np.asarray(ok, dtype=np.bool_)
 
     def cluster(users: Users, meas: Measurement) -> bool:
         return loc.covered_share(meas) >= 0.9 and np.isin(meas.serving, bad).mean() <= 0.2

@@ -33,6 +33,9 @@ CHUNK = 60_000
 SOURCE_RANGE_M = 1200.0
 
 
+RSRP_REPORT_MAX_DBM = -44.0
+
+
 @dataclass
 class MrChunk:
     ts: I64
@@ -172,7 +175,9 @@ class MrStream:
             ts=ts[ok],
             x=users.x[ok],
             y=users.y[ok],
-            rsrp=meas.rsrp[ok],
+            # a UE reports RSRP up to -44 dBm (TS 36.133 RSRP_97): the top of the range, not the
+            # -18 dBm the path-loss model gives a metre from a small cell's antenna
+            rsrp=np.minimum(meas.rsrp[ok], RSRP_REPORT_MAX_DBM),
             cell=cells,
             rsrq=meas.rsrq[ok],
             sinr=meas.sinr[ok],

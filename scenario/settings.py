@@ -76,6 +76,19 @@ class ScenarioSettings(BaseSettings):
     congested_load: tuple[float, float] = (1.02, 1.35)
     congested_cell_share: float = Field(default=0.025, ge=0, le=0.3)
     event_surge: float = Field(default=2.2, ge=0, description="extra demand at the venue")
+    healthy_max_util: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="a user-side or no-fault complainant's site never runs its PRBs above this "
+        "(the operators' busy-hour congestion criterion): the truth must be what the KPIs show",
+    )
+    healthy_weak_margin_m: float = Field(
+        default=200.0,
+        ge=0,
+        description="a user-side or no-fault complainant is at least this far from a weak spot "
+        "or a recorded weak area (the MR grid around a place reaches 100 m)",
+    )
 
     # --- faults ---
     mixture: dict[str, float] = Field(

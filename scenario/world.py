@@ -29,6 +29,7 @@ from scenario.incidents import (
     interference_cases,
     outage_cases,
     plan_venue,
+    unhealthy,
     venue_profile,
 )
 from scenario.locations import Locator
@@ -121,8 +122,9 @@ def build_world(
     cases += interference_cases(loc, faults.sources, per_src, clock)
     cases += congestion_cases(loc, traffic, faults.congested, faults.venue, n_cong, clock)
     claimed = faults.claimed()
+    avoid = unhealthy(net, traffic, holes, cfg)
     for cause in ("terminal_sim", "roaming_registration", "no_fault_found"):
-        cases += healthy_cases(loc, claimed, requested[cause], cause, clock)
+        cases += healthy_cases(loc, claimed, requested[cause], cause, clock, avoid)
     notes: list[str] = []
     missing = params.complaints - len(cases)
     if missing > 0:
@@ -130,7 +132,7 @@ def build_world(
             f"{missing} complainants could not be placed for their cause; "
             "they were given healthy spots and no_fault_found"
         )
-        cases += healthy_cases(loc, claimed, missing, "no_fault_found", clock)
+        cases += healthy_cases(loc, claimed, missing, "no_fault_found", clock, avoid)
     busy_sites = {int(net.cell_site[c.spot.cell]) for c in cases if c.spot.cell >= 0}
     busy_sites |= {int(net.cell_site[c]) for c in claimed}
     n_works = max(1, round(0.02 * len(net.site_id)))
