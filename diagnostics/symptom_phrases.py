@@ -229,6 +229,13 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),
     ("poor_voice", 1.5, r"(?:call|voice|audio|sound) quality|garbled|muffled|distorted"),
     ("cannot_call", 2, CANT + r" (?:make |place )?(?:a )?(?:phone )?calls?(?! me)"),
+    # "phone" and "ring" as verbs (UK): "can't phone anyone any more", "couldn't ring my mum"
+    (
+        "cannot_call",
+        2,
+        CANT + r" (?:phone|ring|call|dial) (?:any ?one|anybody|any ?body|people|out|home|"
+        r"him|her|them|us|my \w+|the \w+)",
+    ),
     (
         "cannot_call",
         1.5,

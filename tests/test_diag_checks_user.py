@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from diagnostics.checks import run_checks
-from diagnostics.checks.terminal_device import gap_in_words, nr_gap
+from diagnostics.checks.terminal_device import gap_in_words, normalise_band, nr_gap
 from diagnostics.evidence import Context, OtherComplaint, Registration
 from tests.diag_contexts import SETTINGS, Case, T, assert_check, context, find, kpi, subscriber
 
@@ -384,3 +384,34 @@ def test_a_band_list_of_4g_and_5g_says_nothing_of_the_2g_3g_layers() -> None:
     gsm_list = subscriber(bands=("GSM1800", "B3"))  # a list naming 2G bands counts them
     gsm_only = context(symptom="weak_signal", serving=legacy, subscriber=gsm_list)
     assert find(run_checks(gsm_only, SETTINGS), "device_capability").finding == "abnormal"
+
+
+def test_a_2g_band_named_with_or_without_its_technology_is_the_same_band() -> None:
+    """A catalogue writes "GSM900 GSM1800", a cell list "900" (GSM) and "2100" (UMTS): the feature
+    phone has the GSM band serving here. And a phone without 4G makes its calls on 2G natively:
+    "no VoLTE" is no finding for it where 2G/3G serve."""
+    assert normalise_band("GSM900") == normalise_band("900") == "900"
+    assert normalise_band("UMTS 2100") == normalise_band("WCDMA2100") == "2100"
+    assert normalise_band("B3") == "3" and normalise_band("n78") == "n78"
+    legacy = replace(
+        context().serving,
+        network_technologies=("GSM", "UMTS"),
+        bands=("900", "2100"),
+        layers=(("GSM", "900"), ("UMTS", "2100")),
+    )
+    feature = subscriber(lte=False, volte=False, bands=("GSM900", "GSM1800"))
+    for symptom in ("cannot_call", "call_drop", "weak_signal"):
+        ctx = context(symptom=symptom, serving=legacy, subscriber=feature)
+        ctx.network_technologies = ("GSM", "UMTS")
+        item = find(run_checks(ctx, SETTINGS), "device_capability")
+        assert item.finding == "normal", (symptom, item.detail)
+    dcs_only = context(
+        symptom="weak_signal", serving=legacy, subscriber=subscriber(lte=False, bands=("DCS1800",))
+    )
+    dcs_only.network_technologies = ("GSM", "UMTS")
+    lacking = find(run_checks(dcs_only, SETTINGS), "device_capability")
+    assert lacking.finding == "abnormal" and "none of the serving cells' bands" in lacking.detail
+    lte_phone = subscriber(volte=False, bands=("B3", "GSM900"))  # 4G without VoLTE: CSFB
+    csfb = context(symptom="call_drop", serving=legacy, subscriber=lte_phone)
+    csfb.network_technologies = ("GSM", "UMTS", "LTE")
+    assert "CSFB" in find(run_checks(csfb, SETTINGS), "device_capability").detail

@@ -137,6 +137,9 @@ def test_no_symptom_in_text(text: str | None) -> None:
         ("my phone only shows 4G while my wife gets 5G", "slow_data"),
         ("on the holiday the network was unusable, payment QR codes wouldn't load", "no_data"),
         ("in the campus dorms the mobile internet is unusable in the evening", "no_data"),
+        # "phone" and "ring" as verbs; "it shows signal" says what works, not no_signal
+        ("My mum's phone can't phone anyone any more, it shows signal.", "cannot_call"),
+        ("couldn't ring my husband from the flat", "cannot_call"),
     ],
 )
 def test_phrases(text: str, symptom: str) -> None:

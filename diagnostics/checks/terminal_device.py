@@ -29,14 +29,31 @@ LEGACY = {"GSM", "UMTS"}
 _FIVE_G = re.compile(r"5g|５g|\bnr\b|五g", re.IGNORECASE)
 
 
+# 2G/3G bands are named by their MHz, with or without the technology: "GSM900", "DCS1800",
+# "UMTS2100", "WCDMA 900" in a device catalogue; "900", "2100" in a cell list
+_LEGACY_BAND = re.compile(r"(?:gsm|egsm|dcs|pcs|umts|wcdma|utra|hspa\+?|[23]g)[-_]?(\d{3,4})")
+
+
 @lru_cache(maxsize=4096)
 def normalise_band(band: str) -> str:
-    """'B3', 'band 3', 'b03' → '3'; 'n78' → 'n78' (NR bands keep their prefix)."""
+    """'B3', 'band 3', 'b03' → '3'; 'n78' → 'n78' (NR bands keep their prefix); 'GSM900',
+    'UMTS 2100' → '900', '2100' (the MHz a 2G/3G cell list gives)."""
     text = band.strip().lower().replace("band", "").replace(" ", "")
+    if legacy := _LEGACY_BAND.fullmatch(text):
+        return legacy[1]
     match = re.fullmatch(r"([bn]?)0*(\d+)", text)
     if not match:
         return text
     return ("n" if match[1] == "n" else "") + match[2]
+
+
+def names_legacy_bands(bands: list[str] | tuple[str, ...]) -> bool:
+    """Whether a phone's band list names 2G/3G bands ("GSM900"), not only LTE/NR ones."""
+    return any(
+        _LEGACY_BAND.fullmatch(b.strip().lower().replace(" ", ""))
+        or not re.fullmatch(r"n?\d+", normalise_band(b))
+        for b in bands
+    )
 
 
 def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
@@ -64,7 +81,13 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     model = f"{d.vendor} {d.model}"
     problems: list[tuple[float, str]] = []
     fits = "fits the symptom and the serving network"
-    if symptom in VOICE and not d.supports_volte:
+    # a phone without 4G makes its calls on 2G/3G natively: "no VoLTE" is no finding for it
+    # unless only 4G/5G serve (the branch below says so)
+    if (
+        symptom in VOICE
+        and not d.supports_volte
+        and (d.supports_lte or (network and not network & LEGACY))
+    ):
         if on_foreign_network(ctx):  # our layers don't carry its calls: the foreign network's do
             problems.append((w.context, f"{model} has no VoLTE (on a foreign network)"))
         elif network and not network & LEGACY:
@@ -109,7 +132,7 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         # Alone that is 4G service, not a fault; beside "nobody else has it" it explains the speed
         problems.append((w.weak, f"5G serves here, but {model} {gap}: it gets only 4G speeds"))
     phone_bands = {normalise_band(b) for b in d.bands}
-    compared = _comparable_bands(ctx, phone_bands)
+    compared = _comparable_bands(ctx, names_legacy_bands(d.bands))
     cell_bands = {normalise_band(b) for b in compared}
     if cell_bands and phone_bands and not cell_bands & phone_bands:
         problems.append(
@@ -171,11 +194,10 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     )
 
 
-def _comparable_bands(ctx: Context, phone_bands: set[str]) -> set[str]:
+def _comparable_bands(ctx: Context, names_legacy: bool) -> set[str]:
     """The serving cells' bands to hold the phone's list against. A list of LTE/NR bands only
     ("B3 B8 n78", most catalogues) says nothing of 2G/3G (every phone has GSM, and a UMTS "band 1"
     is not LTE B1): the 2G/3G cells' bands count only when the list names such bands ("GSM900")."""
-    names_legacy = any(not re.fullmatch(r"n?\d+", b) for b in phone_bands)
     layers = ctx.serving.layers
     if not layers:
         return set(ctx.serving.bands)
