@@ -137,8 +137,9 @@ def build(
     """Turn cases into complaint rows (external ids assigned by report time)."""
     out: list[Complaint] = []
     repeat_of: dict[str, Subscriber] = {}
-    nr_sites = {int(net.cell_site[c]) for c, t in enumerate(net.tech) if t == "NR"} & {
-        int(net.cell_site[c]) for c in np.flatnonzero(net.active).tolist()
+    tech = net.tech
+    nr_sites = {
+        int(net.cell_site[c]) for c in np.flatnonzero(net.active).tolist() if tech[c] == "NR"
     }
     for case in cases:
         cause = case.cause
