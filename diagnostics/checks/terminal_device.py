@@ -34,11 +34,15 @@ _FIVE_G = re.compile(r"5g|５g|\bnr\b|五g", re.IGNORECASE)
 _LEGACY_BAND = re.compile(r"(?:gsm|egsm|dcs|pcs|umts|wcdma|utra|hspa\+?|[23]g)[-_]?(\d{3,4})")
 
 
+def _band_text(band: str) -> str:
+    return band.strip().lower().replace("band", "").replace(" ", "")
+
+
 @lru_cache(maxsize=4096)
 def normalise_band(band: str) -> str:
     """'B3', 'band 3', 'b03' → '3'; 'n78' → 'n78' (NR bands keep their prefix); 'GSM900',
     'UMTS 2100' → '900', '2100' (the MHz a 2G/3G cell list gives)."""
-    text = band.strip().lower().replace("band", "").replace(" ", "")
+    text = _band_text(band)
     if legacy := _LEGACY_BAND.fullmatch(text):
         return legacy[1]
     match = re.fullmatch(r"([bn]?)0*(\d+)", text)
@@ -50,8 +54,7 @@ def normalise_band(band: str) -> str:
 def names_legacy_bands(bands: list[str] | tuple[str, ...]) -> bool:
     """Whether a phone's band list names 2G/3G bands ("GSM900"), not only LTE/NR ones."""
     return any(
-        _LEGACY_BAND.fullmatch(b.strip().lower().replace(" ", ""))
-        or not re.fullmatch(r"n?\d+", normalise_band(b))
+        _LEGACY_BAND.fullmatch(_band_text(b)) or not re.fullmatch(r"n?\d+", normalise_band(b))
         for b in bands
     )
 
