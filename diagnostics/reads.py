@@ -41,7 +41,7 @@ COLUMNS = (
 SELECT_SQL = f"SELECT {', '.join(COLUMNS)}, diagnosis_status FROM complaints"
 BODY_SQL = """
 SELECT c.complaint_id, c.external_id, c.diagnosis_status,
-       d.result || jsonb_build_object('mass_event_id', d.mass_event_id,
+       d.result::jsonb || jsonb_build_object('mass_event_id', d.mass_event_id,
                                       'work_order_id', d.work_order_id)
 FROM complaints c LEFT JOIN diagnoses d USING (complaint_id)
 WHERE c.complaint_id = ANY(%s)

@@ -101,7 +101,7 @@ def test_concurrent_posts_share_batches_and_each_gets_its_own_diagnosis(
     assert max(len(b) for b in batches) > 1 and sum(len(b) for b in batches) == 40
     rows = conn.execute(
         "SELECT c.external_id, c.complaint_id, c.diagnosis_status, c.diagnosis_attempts,"
-        " d.result || jsonb_build_object('mass_event_id', d.mass_event_id,"
+        " d.result::jsonb || jsonb_build_object('mass_event_id', d.mass_event_id,"
         "                                'work_order_id', d.work_order_id)"
         " FROM complaints c JOIN diagnoses d USING (complaint_id)"
     ).fetchall()

@@ -71,8 +71,8 @@ def test_mass_event_groups_complaints_of_one_outage(conn: psycopg.Connection[Any
         ids[1] is not None and len(set(ids[1:])) == 1
     )  # … the second opens the event, the rest join it
     first = conn.execute(
-        "SELECT d.complaint_id, d.mass_event_id, d.result ? 'mass_event_id' FROM diagnoses d "
-        "JOIN complaints c USING (complaint_id) WHERE external_id = 'M0'"
+        "SELECT d.complaint_id, d.mass_event_id, d.result::jsonb ? 'mass_event_id' "
+        "FROM diagnoses d JOIN complaints c USING (complaint_id) WHERE external_id = 'M0'"
     ).fetchone()
     assert first is not None and first[1:] == (ids[1], False)  # linked when the event opened
     assert get_complaint(conn, first[0])["diagnosis"]["mass_event_id"] == ids[1]
@@ -202,7 +202,7 @@ def test_work_order_id_from_the_hook_is_stored(
     monkeypatch.setattr(workorder_hooks, "on_diagnosis", hook)
     r = submit(conn, "W1", *t.place, "no_signal", t.now, "13600136000")
     assert r.body["diagnosis"]["work_order_id"] == "WO-TEST-1"
-    stored = conn.execute("SELECT work_order_id, result ? 'work_order_id' FROM diagnoses")
+    stored = conn.execute("SELECT work_order_id, result::jsonb ? 'work_order_id' FROM diagnoses")
     assert stored.fetchone() == ("WO-TEST-1", False)  # a column, merged into the JSON on read
     assert get_complaint(conn, r.complaint_id)["diagnosis"]["work_order_id"] == "WO-TEST-1"
     complaint, diagnosis = seen[0]
@@ -217,7 +217,8 @@ def test_diagnoses_stored_before_the_ids_were_columns_keep_their_work_order(
     r = submit(conn, "OLD1", *t.place, "no_signal", t.now, "13600136001")
     conn.execute(  # as migrations up to 021 stored it: the ids in the JSON only
         "UPDATE diagnoses SET work_order_id = NULL,"
-        ' result = result || \'{"work_order_id": "WO-OLD-1", "mass_event_id": null}\''
+        " result = (result::jsonb"
+        ' || \'{"work_order_id": "WO-OLD-1", "mass_event_id": null}\')::json'
     )
     conn.execute("DELETE FROM schema_migrations WHERE version = 22")
     conn.commit()

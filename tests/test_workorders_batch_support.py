@@ -133,7 +133,7 @@ def _relink(conn: Conn, event: str, complaint_ids: Sequence[str]) -> None:
     """What diagnostics does when a mass event forms over earlier complaints."""
     conn.execute(
         "UPDATE diagnoses SET mass_event_id = %s,"
-        " result = jsonb_set(result, '{mass_event_id}', to_jsonb(%s::text))"
+        " result = jsonb_set(result::jsonb, '{mass_event_id}', to_jsonb(%s::text))::json"
         " WHERE complaint_id = ANY(%s)",
         (event, event, list(complaint_ids)),
     )

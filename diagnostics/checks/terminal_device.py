@@ -51,7 +51,8 @@ def normalise_band(band: str) -> str:
     return ("n" if match[1] == "n" else "") + match[2]
 
 
-def names_legacy_bands(bands: list[str] | tuple[str, ...]) -> bool:
+@lru_cache(maxsize=1024)  # a catalogue has a few dozen band lists, checked for every complaint
+def names_legacy_bands(bands: tuple[str, ...]) -> bool:
     """Whether a phone's band list names 2G/3G bands ("GSM900"), not only LTE/NR ones."""
     return any(
         _LEGACY_BAND.fullmatch(_band_text(b)) or not re.fullmatch(r"n?\d+", normalise_band(b))
