@@ -55,16 +55,33 @@ def complaint_columns(tz: str) -> list[Column]:
 def read_complaints(
     path: Path, report: FileReport, rename: dict[str, str], tz: str
 ) -> list[ComplaintIn]:
+    """The file's complaints. A row repeating an earlier one (same external_id, same values) is
+    counted as repeated; one with the same external_id and other values is rejected, naming the
+    line kept: the first, as the API keeps the first of a repeated external_id."""
     complaints: list[ComplaintIn] = []
+    first: dict[str, tuple[int, ComplaintIn]] = {}
     for line, row in read_rows(path, complaint_columns(tz), report, rename):
         data: dict[str, Any] = {k: val for k, val in row.items() if val is not None}
         try:
-            complaints.append(ComplaintIn.model_validate(data))
+            complaint = ComplaintIn.model_validate(data)
         except ValidationError as exc:
             error = exc.errors()[0]
             field = ".".join(str(p) for p in error.get("loc", ())) or None
             report.reject_row(
                 line, field, str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            )
+            continue
+        earlier = first.setdefault(complaint.external_id, (line, complaint))
+        if earlier[0] == line:
+            complaints.append(complaint)
+        elif earlier[1] == complaint:
+            report.repeated += 1
+        else:
+            report.reject_row(
+                line,
+                "external_id",
+                f"{complaint.external_id!r} repeats line {earlier[0]} with other values "
+                "(the first is kept)",
             )
     return complaints
 

@@ -196,7 +196,7 @@ def mr_serving(
 ) -> list[str]:
     """Cells that carry at least ``mr_serving_min_share`` of the MR samples here, most first."""
     total = sum(counts.values())
-    if total < settings.mr_min_samples:
+    if total < settings.mr_serving_min_samples:
         return []
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     chosen = [

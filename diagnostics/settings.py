@@ -164,6 +164,13 @@ class DiagnosticsSettings(BaseSettings):
         "weak: fewer than mr_min_samples whose weak share is below it beyond sampling noise rule "
         "the gap out",
     )
+    mr_serving_min_samples: float = Field(
+        default=8.0,
+        ge=0,
+        description="MR samples (weighted by nearness) around a place from which they tell which "
+        "cells serve it, in place of the sector geometry: fewer than a coverage verdict needs "
+        "(mr_min_samples), as a handful of samples all on one cell already shows which one serves",
+    )
     mr_few_samples: int = Field(
         default=8,
         ge=1,

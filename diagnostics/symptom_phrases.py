@@ -45,7 +45,9 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("no_signal", 1.5, "正在搜索|搜索网络|一直在搜索"),
     ("no_signal", 2, "信号都没有"),
     ("no_signal", 2, "信号.{0,2}没了"),
-    ("no_signal", 2, "(?:一直是个|显示|是个|信号.{0,4})叉"),
+    ("no_signal", 2, "(?:一直是个|显示|是个|信号.{0,8})叉"),
+    # "the phone is no use here" (到这里手机就不能用了, 手机没法用): nothing works, no service
+    ("no_signal", 1, "手机.{0,4}(?:就|都)?(?:不能用|用不了|没法用)"),
     ("weak_signal", 2, "信号不好"),
     ("weak_signal", 2, "信号差"),
     ("weak_signal", 2, "信号弱"),
@@ -55,6 +57,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 1.5, "只有一格"),
     ("weak_signal", 1.5, "信号不稳定"),
     ("weak_signal", 1, "信号时有时无"),
+    ("weak_signal", 1.5, "一会儿有一会儿(?:莫得|没有?|冇)|有时有有时(?:没|莫得)"),
     ("weak_signal", 1, "信号很差"),
     ("weak_signal", 1, "覆盖"),
     ("weak_signal", 1.5, "(?:只有|仅有?|只剩|掉到|变成)(?:2g|3g)"),
@@ -69,7 +72,9 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 1, "掉线"),
     ("call_drop", 1.5, "通话经常断"),
     ("call_drop", 1.5, "(?:通话|电话|说着说着|打着打着).{0,6}?(?<!时)断(?!断续|续)"),
-    ("call_drop", 2, "(?:说着说着|打着打着|聊着聊着).{0,6}?(?:断|挂)|自己挂了|自动挂了|自动断了"),
+    ("call_drop", 2, "(?:说着说着|打着打着|聊着聊着).{0,6}?(?:断|挂|掉)"),
+    ("call_drop", 2, "自己挂了|自动挂了|自动断了|自己断(?:掉|了|开)|自己掉了"),
+    ("call_drop", 2, "说(?:两|几|一两|没两|不到两)句.{0,4}(?:断|挂|掉)"),
     ("poor_voice", 2, "断断续续"),
     ("poor_voice", 2, "时断时续"),
     ("poor_voice", 2, "听不清楚"),
@@ -104,11 +109,23 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_receive", 2, "接不到电话"),
     ("cannot_receive", 2, "接不到"),
     ("cannot_receive", 2, "无法接听"),
-    ("cannot_receive", 1.5, "别人打不通"),
+    ("cannot_receive", 1.5, "(?<![打给拨])别人打不通"),  # not 我打别人打不通 (the caller)
+    ("cannot_receive", 2, "被叫(?:不通|打不通|失败|不了)?"),  # agents' 被叫 (mobile-terminated)
+    ("cannot_call", 2, "主叫(?:不通|打不通|不了)"),
+    ("cannot_call", 1.5, "打(?:别人|人家)的?(?:电话)?.{0,2}打不通"),
+    ("cannot_receive", 1.5, "说(?:我|他|她)的?(?:手机|电话)?(?:已经)?关机"),
     ("cannot_receive", 1.5, "空号"),
     ("cannot_receive", 1, "不能接"),
     ("cannot_receive", 1, "打不通我"),
     ("cannot_receive", 2, "打我电话.{0,4}(?:关机|空号|不在服务区|无法接通)"),
+    # others calling me (him, her) hear "switched off" or can't get through: 别人打他说关机,
+    # 别人给我打电话一直打不通 (the callee's complaint, not the caller's 电话打不通)
+    (
+        "cannot_receive",
+        2,
+        "(?<![打给拨])别人(?:给(?:我|他|她))?打(?:我|他|她)?的?(?:电话)?.{0,6}"
+        "(?:关机|空号|不在服务区|无法接通|打不通|不通)",
+    ),
     ("cannot_receive", 1, "来电"),
     ("cannot_receive", 2, "无法接通|漏接|没响|不响"),
     ("cannot_receive", 2, "转(?:到|进)?语音信箱"),
@@ -125,6 +142,8 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 2, "(?:上网|网速|网络|网页|下载|加载).{0,2}(?:特别|很|非常|太|好)?慢"),
     ("slow_data", 1.5, "(?:网络?|网页|视频).{0,2}卡|很卡"),
     ("slow_data", 1.5, "转圈|加载不出|等好久|等很久|要等半天"),
+    ("slow_data", 2, "(?:数据业务|上网|下载)?速率.{0,2}(?:低|慢)"),  # the agent's 数据业务速率低
+    ("slow_data", 1.5, "(?:打|玩)(?:王者|游戏|吃鸡|和平精英|农药).{0,4}卡"),
     # others get 5G, this phone stays on 4G: a data complaint (the handset or its plan, mostly)
     ("slow_data", 1.5, "(?:只有|只显示|只能用|一直是|还是|总是)4g"),
     (
@@ -140,6 +159,8 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1, "流量用不了"),
     ("no_data", 2, "(?:移动)?数据.{0,4}(?:用不了|连不上|连接不上|不能用)"),
     ("no_data", 2, "连不上网"),
+    ("no_data", 2, "上网上不(?:起|了|去)|上不(?:起|去)网"),
+    ("no_data", 1.5, "(?:微信|qq|图片|照片|视频).{0,6}发不出去"),
     ("no_data", 2, "上网.{0,6}(?:不行|不了|不能用)"),
     ("no_data", 2.5, "有信号(?:但是?|却|就是)?(?:没网|没有网|上不了网|不能上网)"),
     ("no_data", 1.5, "(?:4g|5g)(?:标志|图标).{0,4}(?:不出来|没有|不显示)"),
@@ -170,9 +191,12 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "no_signal",
         2,
-        r"no (?:signal|servi?ce|coverage|network|bars?)|not even (?:one|a single) bar",
+        r"no (?:signal|servi?ce|coverage|network|n/w|bars?)|not even (?:one|a single) bar",
     ),
     ("no_signal", 2, r"zero bars?"),
+    # Indian English: "network not coming", "n/w not available here"
+    ("no_signal", 2, r"(?:network|n/w|signal|signl|range|tower) (?:is )?not (?:coming|available)"),
+    ("no_signal", 1, r"sim (?:card )?(?:is )?not (?:working|detected)"),
     ("no_signal", 2, r"emergency calls? only|only (?:make )?emergency calls?|sos(?: only)?"),
     ("no_signal", 1.5, r"los(?:e|es|ing) (?:the |my )?(?:signal|network|service)"),
     (
@@ -193,6 +217,12 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 2, r"(?:signal|reception) is (?:so |very |really )?(?:weak|poor|bad|feeble)"),
     ("weak_signal", 1.5, r"(?:one|1|two|2) bars?"),
     ("weak_signal", 1, r"signal (?:is )?(?:weak|poor|bad)"),
+    (
+        "weak_signal",
+        2,
+        r"(?:signl|singal|sgnl|signal) (?:strength )?(?:is )?(?:very |too |so |really )?"
+        r"(?:weak|poor|bad|low)",
+    ),
     ("weak_signal", 1.5, r"no (?:5g|4g|lte)(?: signal| coverage| network)?"),
     (
         "weak_signal",
@@ -299,7 +329,7 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1.5, r"nothing loads|" + CANT + r" load"),
     ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),
     # agents' shorthand: "net" for the internet, "n/w" for the network
-    ("no_data", 2, r"\bnet (?:is )?(?:not working|not connecting|gone|down)"),
+    ("no_data", 2, r"\bnet (?:is )?(?:not working|not connecting|not coming|gone|down)"),
     ("no_signal", 2, r"no n/?w\b|n/w (?:gone|down)"),
     ("poor_voice", 2, r"voice (?:is )?(?:breaking|breaks|cutting|cuts)|breaking voice"),
     ("call_drop", 2, r"(?:calls?|line) (?:is |are )?(?:getting|gets?|got) (?:cut|disconnected)"),

@@ -58,7 +58,11 @@ def phrase_rules() -> tuple[Rules, Rules]:
 
 # A clause that says something works ("收短信正常", "incoming calls are fine", "只能打电话发短信")
 # names a service that is not the problem; a clause with a negation still complains.
-_CLAUSES = re.compile(r"[，,。.;；!！?？\n]+|\bbut\b|但是|可是|但")
+# Chinese written informally separates clauses with spaces (打电话总是断 别人都没问题), which
+# must split there, or the clause that says what works takes the complaint with it.
+_CLAUSES = re.compile(
+    r"[，,。.;；!！?？\n]+|\bbut\b|但是|可是|但|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
+)
 _WORKS = re.compile(
     r"正常|没问题|没事|能用|都可以|只能(?!.{0,3}紧急)"
     r"|(?:能|可以)(?:接|打)(?!.{0,3}紧急)"

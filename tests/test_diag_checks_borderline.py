@@ -429,3 +429,17 @@ def test_the_day_after_the_match_at_the_venue_is_the_match() -> None:
         occurred_to=datetime(2025, 9, 5, 8, 30, tzinfo=_IST),
     ).complaint
     assert complaint_window(told, SETTINGS, None, [match])[0] > match[1]
+
+
+def test_an_evening_problem_since_a_given_day_is_weighed_against_its_evenings() -> None:
+    """Times given ("since the day before yesterday") and the description says when it is bad
+    (白天还可以，晚上就不行): the busy evening hours explain it, though they are 2 of the 13
+    hours read; without the time of day they explain a problem of 13 hours only in part."""
+    busy = {"A-1": kpi("A-1", prb_busy=93.0, prb_busy_hours=2, hours_at=13, hours=26)}
+    since = T - timedelta(days=2)
+    plain = context(occurred_from=since, kpis=busy)
+    evening = context(occurred_from=since, description="白天还可以，晚上就不行", kpis=busy)
+    plain_prb = find(run_checks(plain, SETTINGS), "prb_busy_hour")
+    evening_prb = find(run_checks(evening, SETTINGS), "prb_busy_hour")
+    assert plain_prb.finding == evening_prb.finding == "abnormal"
+    assert evening_prb.support > 2 * plain_prb.support

@@ -15,6 +15,7 @@ import pytest
 from diagnostics.checks import run_checks
 from diagnostics.checks.terminal_device import gap_in_words, normalise_band, nr_gap
 from diagnostics.evidence import Context, OtherComplaint, Registration
+from diagnostics.ranking import rank
 from tests.diag_contexts import SETTINGS, Case, T, assert_check, context, find, kpi, subscriber
 
 CASES: list[Case] = [
@@ -415,3 +416,31 @@ def test_a_2g_band_named_with_or_without_its_technology_is_the_same_band() -> No
     csfb = context(symptom="call_drop", serving=legacy, subscriber=lte_phone)
     csfb.network_technologies = ("GSM", "UMTS", "LTE")
     assert "CSFB" in find(run_checks(csfb, SETTINGS), "device_capability").detail
+
+
+def test_a_phone_with_none_of_the_bands_here_explains_not_being_registered() -> None:
+    """An imported phone (US bands) where only B3/B40 serve can't attach: "not registered" beside
+    it is its consequence, as for a 2G phone where only 4G serves, and terminal/SIM leads. A
+    reject cause comes from the network, so a rejected phone reached it: then the registration is
+    the fault, the band gap only a finding. A cell list in MHz ("1800") against band numbers
+    shows nothing the phone lacks."""
+    imported = subscriber(bands=("B2", "B4", "B12", "B66", "B71"))
+    lte = replace(context().serving, bands=("B3", "B40"), layers=(("LTE", "B3"), ("LTE", "B40")))
+    unregistered = Registration(T - timedelta(hours=1), "not_registered", None, None, False, True)
+
+    def diagnosed(registration: Registration, serving: Any = lte) -> tuple[Any, str]:
+        ctx = context(
+            symptom="no_signal", serving=serving, subscriber=imported, registration=registration
+        )
+        evidence = run_checks(ctx, SETTINGS)
+        return find(evidence, "device_capability"), rank(evidence, "no_signal", SETTINGS).primary
+
+    stranded, primary = diagnosed(unregistered)
+    assert stranded.support == SETTINGS.score_weight_decisive
+    assert "can't attach here" in stranded.detail and primary == "terminal_sim"
+    rejected = replace(unregistered, status="rejected", reject_cause="#11 PLMN not allowed")
+    lacking, _ = diagnosed(rejected)
+    assert lacking.support == SETTINGS.score_weight_medium and "can't attach" not in lacking.detail
+    mhz = replace(lte, bands=("1800",), layers=(("LTE", "1800"),))
+    unnamed, _ = diagnosed(unregistered, mhz)
+    assert unnamed.finding == "normal"

@@ -463,3 +463,29 @@ def test_diagnose_pending_retries_failed_ones(
     assert retried.exit_code == 0 and "diagnosed 1" in retried.stdout, retried.output
     assert conn.execute("SELECT diagnosis_status FROM complaints").fetchone() == ("done",)
     assert runner.invoke(app, ["diagnose"]).exit_code == 1  # neither a file nor --pending
+
+
+def test_a_complaint_repeated_in_its_file(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The same row twice is one complaint, counted as repeated; the same external_id with other
+    values is rejected naming the line kept (the first, as the API keeps it): never dropped
+    unsaid."""
+    t = f.town(conn)
+    when = t.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    lat, lon = (f"{x:.6f}" for x in t.place)
+    first = ["R1", "13900000001", when, lat, lon, "weak_signal", "家里信号不好"]
+    path = tmp_path / "complaints.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["external_id", "msisdn", "reported_at", "lat", "lon", "symptom", "description"]
+        )
+        writer.writerows([first, first, [*first[:5], "no_data", "上不了网"]])
+    result = runner.invoke(app, ["ingest", "complaints", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 rows loaded, 1 rows rejected" in result.stdout, result.stdout
+    assert "1 repeated rows loaded once" in result.stdout, result.stdout
+    assert "complaints.csv:4: external_id: 'R1' repeats line 2 with other values" in result.stderr
+    stored = conn.execute("SELECT external_id, symptom FROM complaints").fetchall()
+    assert stored == [("R1", "weak_signal")]

@@ -3,11 +3,15 @@ are near (rural places), and the batch path (one tree query for many places) the
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
 from diagnostics.cell_index import cell_index
+from diagnostics.complaint_context import build_context
+from diagnostics.evidence_mr import mr_serving
+from diagnostics.models import ComplaintRecord
 from diagnostics.serving import near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from tests import test_diag_factories as f
@@ -105,3 +109,34 @@ def test_a_site_beyond_the_ring_of_nearer_ones_does_not_serve(
     assert "NR" in served.network_technologies
     wide = serving_cells(index, *place, S.model_copy(update={"serving_site_max_isd": 10.0}))
     assert "N-NR" in wide.cells
+
+
+def test_a_handful_of_mr_all_on_one_cell_tells_which_one_serves(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """Sparse MR near the place (12 samples, weighted by nearness), all on one cell: too few for
+    a coverage verdict (mr_min_samples), enough to show which cell serves, so the geometry's other
+    candidates (cells of other sites facing the place) are only neighbours and their KPIs are not
+    the customer's. Below mr_serving_min_samples the geometry decides."""
+    sites = f.network(conn, rings=1, isd_m=500.0)
+    index = cell_index(conn)
+    place = f.offset(sites[0].lat, sites[0].lon, 10.0, 250.0)
+    geometric = serving_cells(index, *place, S)
+    assert len(geometric.sites) > 1
+    one = geometric.cells[0]
+    assert S.mr_serving_min_samples <= 12.0 < S.mr_min_samples
+    assert mr_serving({one: 12.0}, index, S, None) == [one]
+    assert mr_serving({one: S.mr_serving_min_samples - 1}, index, S, None) == []
+    record = ComplaintRecord(
+        "C1",
+        "E1",
+        "h",
+        "138****0000",
+        datetime(2026, 5, 3, 20, tzinfo=UTC),
+        "weak_signal",
+        *place,
+    )
+    ctx = build_context(record, index, None, {one: 12.0}, S)
+    assert ctx.serving.cells[0] == one
+    assert ctx.serving.sites == [index.site_ids[index.by_id[one]]]
+    assert all(c in ctx.serving.neighbours for c in geometric.cells if c not in ctx.serving.cells)

@@ -242,6 +242,37 @@ def test_a_topic_without_a_problem_is_no_symptom(text: str) -> None:
     assert infer_symptom(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        # the way a Sichuan county's subscribers put it (spaces between clauses, dialect)
+        ("打电话总是自己断掉 在外面也一样 别人都没问题就我一个 急死人了", "call_drop"),
+        ("偶尔，信号差得很 有时候会这样 在其他地方没问题", "weak_signal"),
+        ("从今天早上七点左右开始说两句就断了，旁边的人都打得通", "call_drop"),
+        ("今天下午四点左右我妈的手机电话打着打着就掉了", "call_drop"),
+        ("我家老人的手机信号栏上面打了个叉", "no_signal"),
+        ("这段时间一直信号一会儿有一会儿莫得", "weak_signal"),
+        ("隔不了多久就到这里手机就不能用了，周围邻居都一样", "no_signal"),
+        ("凌晨两点左右上网上不起", "no_data"),
+        ("微信发个图片都发不出去，一直转", "no_data"),
+        ("我屋头打王者卡得要死", "slow_data"),
+        ("【信号问题】用户表示在四组数据业务速率低", "slow_data"),
+        ("我爸那个手机别人打他说关机 一起的人手机都是好的", "cannot_receive"),
+        ("别人给我打电话一直打不通", "cannot_receive"),
+        ("被叫不通", "cannot_receive"),
+        ("我打别人打不通", "cannot_call"),
+        # Indian English
+        ("signl very weak in our shop, have to go to balcony to talk", "weak_signal"),
+        ("n/w not coming near rajajinagar. my old nokia phone pls check", "no_signal"),
+        ("my sim not working here in bangalore", "no_signal"),
+        ("internet not coming since morning", "no_data"),
+    ],
+)
+def test_phrases_of_independent_scenarios(text: str, symptom: str) -> None:
+    """Descriptions that independently written scenarios rejected as saying no symptom."""
+    assert infer_symptom(text) == symptom
+
+
 def test_every_phrase_the_scenarios_write_is_understood() -> None:
     """What the scenario generator's complainants say must infer the symptom it stands for: a
     blank symptom column would otherwise get the complaint refused."""

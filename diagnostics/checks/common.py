@@ -135,11 +135,11 @@ def time_share(bad_hours: int, hours: int, settings: DiagnosticsSettings) -> flo
 
 def problem_hours(ctx: Context, hours: int) -> int:
     """The hours a time-bound finding is weighed against (``time_share``): the window's, or, for
-    a complaint that names its time of day ("every evening", no times given), at most that
-    stretch's: the night after the evening read up to a call in the small hours is not part of
-    the problem the customer describes."""
-    c = ctx.complaint
-    stated = None if c.gave_times() else stated_hours(c.description)
+    a complaint that names its time of day ("every evening", 晚上就不行), at most that stretch's,
+    whether or not it gave times: the night after the evening read up to a call in the small
+    hours, or the daytime of a problem "since Monday" that is bad only in the evenings, is not
+    part of the problem the customer describes."""
+    stated = stated_hours(ctx.complaint.description)
     if stated is None:
         return hours
     return min(hours, (stated[1] - stated[0]) % 24 or 24)

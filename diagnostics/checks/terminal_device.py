@@ -136,14 +136,26 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         # Alone that is 4G service, not a fault; beside "nobody else has it" it explains the speed
         problems.append((w.weak, f"5G serves here, but {model} {gap}: it gets only 4G speeds"))
     phone_bands = {normalise_band(b) for b in d.bands}
-    compared = _comparable_bands(ctx, names_legacy_bands(d.bands))
+    legacy_named = names_legacy_bands(d.bands)
+    compared = _comparable_bands(ctx, legacy_named)
     cell_bands = {normalise_band(b) for b in compared}
-    if cell_bands and phone_bands and not cell_bands & phone_bands:
+    if (
+        cell_bands
+        and phone_bands
+        and not cell_bands & phone_bands
+        and _same_naming(cell_bands, phone_bands)
+    ):
+        stranded = unregistered(ctx) and _stranded(ctx, phone_bands, legacy_named)
         problems.append(
             (
-                w.medium,
+                w.decisive if stranded else w.medium,
                 f"{model} supports bands {', '.join(sorted(d.bands))}, none of the serving "
-                f"cells' bands {', '.join(sorted(compared))}",
+                f"cells' bands {', '.join(sorted(compared))}"
+                + (
+                    ": it can't attach here, which is why the number is not registered"
+                    if stranded
+                    else ""
+                ),
             )
         )
     elif symptom in DATA and not problems and (stuck := _legacy_only(ctx, phone_bands)):
@@ -206,6 +218,38 @@ def _comparable_bands(ctx: Context, names_legacy: bool) -> set[str]:
     if not layers:
         return set(ctx.serving.bands)
     return {b for tech, b in layers if names_legacy or tech not in LEGACY}
+
+
+def _naming(band: str) -> str:
+    """How a normalised band is named: an NR band, an LTE band number, or MHz (2G/3G, or an
+    LTE layer a cell list names by its frequency, "1800")."""
+    if band.startswith("n"):
+        return "nr"
+    return "mhz" if band.isdigit() and int(band) >= 400 else "number"
+
+
+def _same_naming(cell_bands: set[str], phone_bands: set[str]) -> bool:
+    """Whether the two lists name bands alike somewhere: a cell list in MHz ("1800") against a
+    catalogue of band numbers ("3") can't show what the phone lacks."""
+    return bool({_naming(b) for b in cell_bands} & {_naming(b) for b in phone_bands})
+
+
+def _stranded(ctx: Context, phone_bands: set[str], legacy_named: bool) -> bool:
+    """Whether the phone can use none of the layers offered here: those of the serving cells
+    and of the geometry's candidates (the MR show the layer other users' phones favour, not all
+    there is). Such a phone can't attach: a number not registered beside it is the consequence
+    (as for a 2G phone where only 4G serves), not the fault."""
+    layers = [*ctx.serving.layers, *(ctx.geometry.layers if ctx.geometry is not None else ())]
+    if not layers or (not legacy_named and any(tech in LEGACY for tech, _ in layers)):
+        return False  # unknown bands, or a 2G/3G layer the phone's LTE-only list says nothing of
+    return not {normalise_band(band) for _, band in layers} & phone_bands
+
+
+def unregistered(ctx: Context) -> bool:
+    """Not registered, and never rejected: a reject cause comes from the network, so a phone
+    that got one reached it on some layer."""
+    reg = ctx.registration
+    return reg is not None and reg.status != "registered" and not reg.reject_cause
 
 
 def _legacy_only(ctx: Context, phone_bands: set[str]) -> str | None:
