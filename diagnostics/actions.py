@@ -17,6 +17,15 @@ def _value(evidence: list[Evidence], check: str) -> Evidence | None:
     return next((e for e in evidence if e.check == check and e.finding == "abnormal"), None)
 
 
+def _partner(ctx: Context, facts: Facts) -> str:
+    """The other operator of a roaming fault: the visited one for our subscriber abroad; for a
+    visitor registered on our own network, its home operator (whose HSS must allow roaming here)."""
+    home = ctx.subscriber.home_network if ctx.subscriber is not None else None
+    if facts.network in ctx.own_networks and home and home not in ctx.own_networks:
+        return f"the visitor's home operator {home}"
+    return f"the visited operator {facts.network}"
+
+
 def actions(
     cause: str, situation: str, ctx: Context, evidence: list[Evidence], facts: Facts
 ) -> list[str]:
@@ -146,12 +155,12 @@ def actions(
             out.append(
                 "Guide the customer to switch data roaming on and set network selection to "
                 "automatic, then restart the phone; if it persists, core network (核心网) to "
-                f"check with the visited operator {facts.network} (grade D)"
+                f"check with {_partner(ctx, facts)} (grade D)"
             )
         elif situation == "visited":
             out.append(
-                f"Core network (核心网) to coordinate with the visited operator {facts.network} to "
-                "load the subscriber data (grade D)"
+                f"Core network (核心网) to coordinate with {_partner(ctx, facts)} to load the "
+                "subscriber data (grade D)"
             )
         else:
             out.append(

@@ -265,6 +265,12 @@ class DiagnosticsSettings(BaseSettings):
         default=("cell_unavailable", "site_down", "transmission", "power", "hardware"),
         description="alarm types that take service down",
     )
+    degraded_alarm_types: tuple[str, ...] = Field(
+        default=("hardware",),
+        description="outage alarm types that take service down only from major severity up: a "
+        "minor or warning one (a fan running slow, a cabinet running warm) degrades equipment "
+        "that still serves",
+    )
     event_lookback_hours: float = Field(
         default=24.0,
         ge=0,

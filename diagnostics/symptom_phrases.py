@@ -202,7 +202,8 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "no_signal",
         1.5,
-        r"signal (?:is )?(?:gone|lost)|(?:loss|lost) of (?:service|signal)"
+        r"(?:signal|network|service|coverage) (?:is |was |has )?(?:gone|lost|disappeared)"
+        r"|(?:loss|lost) of (?:service|signal)"
         r"|searching for (?:a )?(?:network|signal|service)|(?:says|shows|just) searching",
     ),
     ("no_signal", 2, CANT + r" get (?:any )?(?:signal|reception|service|bars?)"),
@@ -258,6 +259,8 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("poor_voice", 2, r"(?:going|goes|cutting|cuts) in and out|every other word"),
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),
     ("poor_voice", 1.5, r"(?:call|voice|audio|sound) quality|garbled|muffled|distorted"),
+    ("poor_voice", 1.5, r"metallic|robotic|tinny"),
+    ("call_drop", 2, r"calls? (?:was |were |is |are |got |gets |get )?(?:interrupted|cut)"),
     ("cannot_call", 2, CANT + r" (?:make |place )?(?:a )?(?:phone )?calls?(?! me)"),
     # "phone" and "ring" as verbs (UK): "can't phone anyone any more", "couldn't ring my mum"
     (

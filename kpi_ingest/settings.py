@@ -34,7 +34,8 @@ from netcomplaint.settings import NC_CONFIG
 
 DEFAULT_CELL_CLASSES = (
     "EUtranCellFDD,EUtranCellTDD,EUtranCell,EUtranCellNBIoT,NRCellDU,NRCellCU,NRCell,"
-    "NRCellFDD,NRCellTDD,UtranCell,UtranCellFDD,UtranCellTDD,GeranCell,GsmCell,Cell"
+    "NRCellFDD,NRCellTDD,UtranCell,UtranCellFDD,UtranCellTDD,GeranCell,GsmCell,Cell,"
+    "Cell Name,CellName"  # Huawei M2000/U2000: "…/Cell:eNodeB Function Name=X, Cell Name=X_1, …"
 )
 
 

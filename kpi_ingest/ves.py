@@ -21,10 +21,18 @@ _TYPE_RULES: tuple[tuple[str, str], ...] = (
         r"|COMMUNICATIONS_ALARM",
         "transmission",
     ),
-    (r"site ?down|node ?b ?down|enodeb ?down|gnb ?down|ne ?down|out of service", "site_down"),
-    (r"cell ?(unavailable|down|disabled|out)|sector ?down", "cell_unavailable"),
+    (
+        r"site ?down|node ?b ?down|enodeb ?down|gnb ?down|ne ?down|out of service"
+        r"|site ?locked|site (?:switched|powered|turned) off|planned ?works|construction works",
+        "site_down",
+    ),
+    (r"cells? ?(unavailable|down|disabled|out)|sector ?down", "cell_unavailable"),
     (r"interference|rssi|noise rise", "interference"),
-    (r"hardware|board|fan|temperature|EQUIPMENT_ALARM|\bRRU\b|\bBBU\b", "hardware"),
+    (
+        r"hardware|board|fan|temperature|EQUIPMENT_ALARM|\bRRU\b|\bBBU\b|baseband|radio ?unit"
+        r"|\bequipment\b",
+        "hardware",
+    ),
 )
 _SEVERITY = {
     "CRITICAL": "critical",

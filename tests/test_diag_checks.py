@@ -400,3 +400,11 @@ def test_a_silent_outage_of_the_geometric_best_server_shows_in_its_kpis() -> Non
     assert found.finding == "abnormal" and found.cell_id == "B-1" and "geometry" in found.detail
     up = context(geometry=geometric, best_server_kpis=kpi("B-1"))
     assert find(run_checks(up, SETTINGS), "availability").finding == "normal"
+
+
+def test_a_minor_hardware_alarm_is_no_outage() -> None:
+    """A fan running slow (minor) or a warm cabinet (warning) degrades equipment that still
+    serves; a major or critical hardware fault takes it down."""
+    for severity, finding in (("minor", "normal"), ("warning", "normal"), ("major", "abnormal")):
+        ctx = context(symptom="no_signal", alarms=[alarm("hardware", severity=severity)])
+        assert find(run_checks(ctx, SETTINGS), "outage_alarms").finding == finding, severity

@@ -172,3 +172,18 @@ def test_scripts_never_contain_the_msisdn() -> None:
     for cause, case in TEMPLATES:
         text = reply_script(cause, case, facts(ctx, SETTINGS))
         assert "138" not in text["zh"] + text["en"]
+
+
+def test_a_visitor_rejected_on_our_network_is_taken_up_with_its_home_operator() -> None:
+    """An inbound roamer (home 454-12) rejected on the operator's own 460-00: the partner to
+    coordinate with is the visitor's home operator, not "the visited operator 460-00" (us)."""
+    rejected = Registration(T, "rejected", "460-00", "13", False, True)
+    case, _, acts = script(
+        "roaming_registration",
+        symptom="roaming_failure",
+        registration=rejected,
+        subscriber=subscriber(home="454-12"),
+        own_networks=("460-00",),
+    )
+    assert case == "visited"
+    assert "home operator 454-12" in acts[0] and "visited operator" not in acts[0]

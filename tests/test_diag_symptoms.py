@@ -266,6 +266,10 @@ def test_a_topic_without_a_problem_is_no_symptom(text: str) -> None:
         ("n/w not coming near rajajinagar. my old nokia phone pls check", "no_signal"),
         ("my sim not working here in bangalore", "no_signal"),
         ("internet not coming since morning", "no_data"),
+        # plain English of a European operator's customers
+        ("the network is gone", "no_signal"),
+        ("A call was interrupted", "call_drop"),
+        ("the voice was a little metallic", "poor_voice"),
     ],
 )
 def test_phrases_of_independent_scenarios(text: str, symptom: str) -> None:

@@ -272,6 +272,11 @@ def test_cell_rule() -> None:
     assert rule.cell_id("cucp", "10896") == "10896"
     assert rule.cell_id("E", "ManagedElement=X,Equipment=1,Port=A") is None
     assert rule.cell_id("NodeName", "") is None
+    huawei = (  # M2000/U2000: the cell's name is an attribute of the LDN, matching the cell list
+        "JUR01/Cell:eNodeB Function Name=JUR01, Local Cell ID=0, Cell Name=JUR01_L08_1, "
+        "eNodeB ID=410001, Cell FDD TDD indication=CELL_FDD"
+    )
+    assert rule.cell_id("JUR01", huawei) == "JUR01_L08_1"
     named = CellRule(IngestSettings().cell_classes(), "{ManagedElement}-{cell}")
     assert named.cell_id("", "ManagedElement=X,ENodeBFunction=1,EUtranCellFDD=3") == "X-3"
     assert named.cell_id("SubNetwork=1,ManagedElement=Y", "NRCellDU=7") == "Y-7"

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
+from kpi_ingest.ves import classify
 from tests.cli_helpers import invoke
 
 UK_MAPPING = (
@@ -218,3 +220,27 @@ def test_devices_registrations_and_areas(
     assert count(db_url, "areas", "kind = 'planned_site' AND min_lon = 121.4") == 1
     not_json = write(tmp_path / "x.geojson", "kind,name\n")
     assert invoke("ingest", "areas", str(not_json)).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("texts", "kind"),
+    [
+        (
+            ("BasebandUnitFaulty", "Baseband unit faulty, all cells disabled", "equipment"),
+            "cell_unavailable",
+        ),
+        (
+            ("SiteLockedPlannedWorks", "Site switched off for construction works", "operational"),
+            "site_down",
+        ),
+        (("FanFailure", "Fan unit 2 speed low", "equipment"), "hardware"),
+        (("BasebandUnitFaulty", "Baseband board reset", "equipment"), "hardware"),
+        (
+            ("MainsFailure", "Mains power failure, batteries exhausted - site down", "power"),
+            "power",
+        ),
+    ],
+)
+def test_ves_alarm_kinds(texts: tuple[str, ...], kind: str) -> None:
+    """What a VES fault's condition, problem and category say it is (vendors' own words)."""
+    assert classify(*texts) == kind

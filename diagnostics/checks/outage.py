@@ -114,6 +114,13 @@ def role_of(ctx: Context, s: DiagnosticsSettings, a: AlarmRow) -> str:
     return a.role
 
 
+def takes_service_down(a: AlarmRow, s: DiagnosticsSettings) -> bool:
+    """An outage alarm of a type that takes service down, at a severity that does."""
+    if a.alarm_type not in s.outage_alarm_types:
+        return False
+    return a.alarm_type not in s.degraded_alarm_types or a.severity in ("critical", "major")
+
+
 def _flap(a: AlarmRow, s: DiagnosticsSettings) -> bool:
     return a.cleared_at is not None and a.cleared_at - a.raised_at < timedelta(
         minutes=s.outage_alarm_min_minutes
@@ -126,7 +133,7 @@ def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[Alarm
     alarms = [
         a
         for a in ctx.alarms
-        if a.alarm_type in s.outage_alarm_types and not _flap(a, s) and role_of(ctx, s, a) == role
+        if takes_service_down(a, s) and not _flap(a, s) and role_of(ctx, s, a) == role
     ]
     return sorted(
         alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
