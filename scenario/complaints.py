@@ -195,6 +195,7 @@ def build(
             everywhere=everywhere,
             sudden=case.bounded,
             since_days=0 if occ_from is None else (reported - occ_from) // 86_400,
+            expects_5g=cause == "terminal_sim" and kind == "no_nr",
         )
         lat, lon = net.proj.to_latlon(
             np.array([case.spot.x + rng.normal(0, 12)]), np.array([case.spot.y + rng.normal(0, 12)])

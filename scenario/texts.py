@@ -150,6 +150,9 @@ SINCE = (
 SUDDEN = (("今天突然就这样了", "刚才开始的"), ("it suddenly started today", "it just started"))
 
 
+MISSING_5G = ("别人都是5G，我的手机一直是4G", "others here get 5G but my phone stays on 4G")
+
+
 def describe(
     rng: np.random.Generator,
     symptom: str,
@@ -160,10 +163,15 @@ def describe(
     everywhere: bool | None,
     sudden: bool,
     since_days: int = 0,
+    expects_5g: bool = False,
 ) -> str:
-    """One customer's description, in Chinese or English."""
+    """One customer's description, in Chinese or English. ``expects_5g``: the customer of a phone
+    without 5G misses the 5G others get here (healthy 4G alone is the service such a phone gets,
+    no fault of the handset)."""
     lang = 0 if zh else 1
     parts = [_pick(rng, PHRASES[symptom][lang])]
+    if expects_5g:
+        parts.append(MISSING_5G[lang])
     if floor is not None and floor < 0:
         parts.insert(0, _pick(rng, BASEMENT[lang]))
     elif floor is not None and floor >= 6 and rng.uniform() < 0.6:

@@ -67,6 +67,8 @@ def test_a_phone_without_5g_is_the_cause_only_where_5g_serves(
     no_nr = [c for c in complaints if c.kind == "no_nr"]
     assert no_nr, "the toy has no-5G-phone complaints, or the test proves nothing"
     assert all(int(net.cell_site[c.case.spot.cell]) in nr_sites for c in no_nr)
+    # and the customer misses the 5G others get: healthy 4G alone is the phone's service, no fault
+    assert all("5G" in c.description for c in no_nr)
 
 
 def test_a_no_fault_complaint_never_says_it_happens_everywhere(
