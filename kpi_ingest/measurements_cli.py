@@ -126,7 +126,7 @@ def kpis_command(
             rule,
             zone(zone_name),
             settings.pm_non_cell == "keep",
-            settings.pm_suspect == "use",
+            settings.pm_suspect,
             settings.pm_snap_s,
         )
         shas: dict[Path, str] = {}
@@ -236,7 +236,7 @@ def recompute_kpis_command(
             "AND (%(b)s::timestamptz IS NULL OR ts < %(b)s)",
             {"a": bounds[0], "b": bounds[1]},
         )
-        result = Deriver(conn, formulas, settings.pm_suspect == "use").derive("_pm_all_keys")
+        result = Deriver(conn, formulas, settings.pm_suspect).derive("_pm_all_keys")
     if result.out_of_range:
         err_console.print(
             f"{result.out_of_range} KPI value(s) out of range stored as NULL, "

@@ -51,7 +51,10 @@ class IngestSettings(BaseSettings):
     pm_cell_id_template: str = Field(default="{cell}")
     pm_bare_ldn_is_cell: bool = True
     pm_non_cell: Literal["keep", "skip"] = "keep"
-    pm_suspect: Literal["skip", "use"] = "skip"
+    # a suspect period (3GPP: the counts may be incomplete, e.g. the cell went down in it) gives
+    # its availability only ("downtime": the downtime counters are what such a period measures),
+    # nothing ("skip"), or every KPI ("use")
+    pm_suspect: Literal["downtime", "skip", "use"] = "downtime"
     pm_snap_s: int = Field(default=60, ge=0)
     weak_rsrp_dbm: float = -110.0
     poor_sinr_db: float = -3.0

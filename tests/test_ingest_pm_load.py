@@ -393,3 +393,26 @@ def test_a_huawei_file_with_cqi_reported_per_value(tmp_path: Path, conn: Conn) -
     assert row["prb_util_dl_pct"] == pytest.approx(75.0)
     assert row["ul_interference_dbm"] == pytest.approx(-103.5)
     assert row["dl_user_thr_mbps"] == pytest.approx(30.0)  # not 20: the last TTIs left out
+
+
+@pytest.mark.usefixtures("nc_env")
+def test_a_suspect_period_still_gives_its_downtime(
+    tmp_path: Path, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell that went down in the period is flagged suspect: its traffic counts may be partial,
+    but its downtime is what such a period measures. By default the period gives availability
+    only (0 % here, the whole 15 minutes down), so the outage shows; "skip" gives nothing."""
+    down = {**COUNTERS, "RRU.CellUnavailableTime": "900"}
+    path = tmp_path / "down.xml"
+    path.write_text(pm_xml({CELL1: COUNTERS, CELL2: down}, suspect=[CELL2]))
+    result = cli("ingest", "kpis", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    row = conn.execute(
+        "SELECT availability_pct, prb_util_dl_pct, rrc_setup_sr_pct FROM kpis WHERE cell_id = 'C2'"
+    ).fetchone()
+    assert row == (0.0, None, None)
+    conn.execute("TRUNCATE kpis, pm_counters, ingested_files")
+    conn.commit()
+    monkeypatch.setenv("NETCOMPLAINT_PM_SUSPECT", "skip")
+    assert cli("ingest", "kpis", str(path)).exit_code == 0
+    assert conn.execute("SELECT count(*) FROM kpis WHERE cell_id = 'C2'").fetchone() == (0,)

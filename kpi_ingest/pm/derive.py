@@ -26,10 +26,10 @@ _BIN = re.compile(r"(?:Bin)?(\d+)(?:\.|$)")
 Plan = tuple[tuple[str, int | None, tuple[int, ...]], ...]
 
 _ROWS = """
-SELECT c.cell_id, c.ts, c.period_s, c.set_id, c.vals, c.arrays
+SELECT c.cell_id, c.ts, c.period_s, c.set_id, c.vals, c.arrays, c.suspect
 FROM pm_counters c
 JOIN {keys} k ON c.cell_id = k.cell_id AND c.ts = k.ts AND c.period_s = k.period_s
-WHERE %(use_suspect)s OR NOT c.suspect
+WHERE %(suspect)s <> 'skip' OR NOT c.suspect
 ORDER BY c.cell_id, c.ts, c.period_s
 """
 
@@ -85,7 +85,7 @@ class DeriveResult:
 class Deriver:
     conn: Conn
     formulas: FormulaSet
-    use_suspect: bool
+    suspect: str  # "downtime" | "skip" | "use" (IngestSettings.pm_suspect)
     _plans: dict[str, Plan] = field(default_factory=dict)
     _names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -112,7 +112,7 @@ class Deriver:
         # the server-side cursor can't FETCH while a COPY is open: write in batches between
         with self.conn.cursor(name="nc_pm_derive") as rows:
             rows.itersize = _BATCH
-            rows.execute(query, {"use_suspect": self.use_suspect})
+            rows.execute(query, {"suspect": self.suspect})
             for cell_id, ts, period_s, env in self._groups(rows):
                 values = self._evaluate(env, cell_id, ts, result)
                 result.filled.update(k for k, v in values.items() if v is not None)
@@ -133,7 +133,8 @@ class Deriver:
         key: tuple[str, datetime, int] | None = None
         env = _Env(0)
         wanted = self.formulas.counters
-        for cell_id, ts, period_s, set_id, vals, arrays in rows:
+        downtime = self._downtime_counters() if self.suspect == "downtime" else frozenset()
+        for cell_id, ts, period_s, set_id, vals, arrays, suspect in rows:
             if (cell_id, ts, period_s) != key:
                 if key is not None:
                     yield (*key, env)
@@ -141,6 +142,9 @@ class Deriver:
             plan = self._plans.get(set_id)
             if plan is None:
                 plan = self._plan(set_id)
+            if suspect and self.suspect == "downtime":
+                plan = tuple(step for step in plan if step[0] in downtime)
+                arrays = None
             for name, index, subs in plan:
                 if index is not None and vals[index] is not None:
                     env.exact[name] = vals[index]
@@ -151,6 +155,11 @@ class Deriver:
                 env.arrays.update((k, v) for k, v in arrays.items() if k in wanted)
         if key is not None:
             yield (*key, env)
+
+    def _downtime_counters(self) -> frozenset[str]:
+        """The counters of the availability formulas: what a suspect period still measures."""
+        formulas = self.formulas.kpis.get("availability_pct", ())
+        return frozenset(name for f in formulas for name in f.counters)
 
     def _write(self, copy_sql: sql.Composed, batch: list[tuple[Any, ...]]) -> None:
         if batch:

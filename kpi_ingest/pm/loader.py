@@ -57,7 +57,7 @@ class PmContext:
     cells: CellRule
     zone: tzinfo
     keep_non_cell: bool
-    use_suspect: bool
+    suspect: str  # IngestSettings.pm_suspect
     snap_s: int
     counter_values: int = 0
     kpi_rows: int = 0
@@ -118,7 +118,7 @@ def load_pm_file(conn: Conn, path: Path, report: FileReport, ctx: PmContext, sha
         "CREATE TEMP TABLE _pm_keys ON COMMIT DROP AS SELECT DISTINCT cell_id, ts, period_s "
         "FROM _pm_stage WHERE cell_id IS NOT NULL"
     )
-    derived = Deriver(conn, ctx.formulas, ctx.use_suspect).derive("_pm_keys")
+    derived = Deriver(conn, ctx.formulas, ctx.suspect).derive("_pm_keys")
     ctx.derive_s += time.perf_counter() - stored_at
     ctx.counter_values += stored
     ctx.kpi_rows += derived.kpi_rows
