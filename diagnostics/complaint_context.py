@@ -94,7 +94,9 @@ def build_context(
         mr_cells=counts,
         cells_known=len(cells) > 0,
         geometry=geometry,
-        cell_weight=cell_weights(serving, counts if measured else {}, c.cell_id, site_of, settings),
+        cell_weight=cell_weights(
+            serving, counts if measured else {}, c.cell_id, site_of, settings, own
+        ),
         own_system_bands=tuple(sorted({b for x in own if (b := cells.band[cells.by_id[x]])})),
     )
 

@@ -158,11 +158,13 @@ def cell_weights(
     given: str | None,
     site_of: dict[str, str],
     settings: DiagnosticsSettings,
+    own_system: Sequence[str] = (),
 ) -> dict[str, float]:
     """How much each serving cell serves the place, 0…1: by its share of the MR samples here
     (the dominant cell 1.0; another layer of its sector that the MR missed
     ``co_sector_layer_weight``), else by rank (the best cell and its co-sector cells 1.0, others
-    less); a cell the complaint names is taken as serving (1.0)."""
+    less); a cell the complaint names is taken as serving (1.0), and so is the building's own
+    indoor system for a complaint made inside it (MR taken outside don't show it)."""
     floor = settings.min_cell_weight
     weights: dict[str, float] = {}
     top = max((counts.get(c, 0) for c in serving.cells), default=0)
@@ -178,6 +180,8 @@ def cell_weights(
             weights[cell] = max(floor, 0.7)
     if given:
         weights[given] = 1.0
+    for cell in own_system:
+        weights[cell] = 1.0
     return weights
 
 

@@ -10,9 +10,10 @@ import psycopg
 
 from diagnostics.cell_index import cell_index
 from diagnostics.complaint_context import build_context
+from diagnostics.context import cell_weights
 from diagnostics.evidence_mr import mr_serving
 from diagnostics.models import ComplaintRecord
-from diagnostics.serving import near_radius, serving_cells, with_cells
+from diagnostics.serving import Serving, near_radius, serving_cells, with_cells
 from diagnostics.settings import DiagnosticsSettings
 from tests import test_diag_factories as f
 
@@ -140,3 +141,15 @@ def test_a_handful_of_mr_all_on_one_cell_tells_which_one_serves(
     assert ctx.serving.cells[0] == one
     assert ctx.serving.sites == [index.site_ids[index.by_id[one]]]
     assert all(c in ctx.serving.neighbours for c in geometric.cells if c not in ctx.serving.cells)
+
+
+def test_the_buildings_own_system_serves_inside_whatever_the_mr_outside_say() -> None:
+    """MR taken outside the metro station mostly show the street's macro cell; inside, the
+    station's own system serves: its faults weigh in full for a complaint made inside."""
+    serving = Serving(["IN-1", "A-1"], [], ["IN", "A"], (31.2, 121.4), 80.0, 400.0, True, 5.0)
+    counts = {"A-1": 95.0, "IN-1": 18.5}
+    site_of = {"IN-1": "IN", "A-1": "A"}
+    outside = cell_weights(serving, counts, None, site_of, S)
+    assert outside["IN-1"] < 0.5 and outside["A-1"] == 1.0
+    inside = cell_weights(serving, counts, None, site_of, S, ("IN-1",))
+    assert inside["IN-1"] == 1.0
