@@ -141,7 +141,7 @@ def capability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         and not cell_bands & phone_bands
         and _same_naming(cell_bands, phone_bands)
     ):
-        stranded = unregistered(ctx) and _stranded(ctx, phone_bands, legacy_named)
+        stranded = _unregistered(ctx) and _stranded(ctx, phone_bands, legacy_named)
         problems.append(
             (
                 w.decisive if stranded else w.medium,
@@ -241,7 +241,7 @@ def _stranded(ctx: Context, phone_bands: set[str], legacy_named: bool) -> bool:
     return not {normalise_band(band) for _, band in layers} & phone_bands
 
 
-def unregistered(ctx: Context) -> bool:
+def _unregistered(ctx: Context) -> bool:
     """Not registered, and never rejected: a reject cause comes from the network, so a phone
     that got one reached it on some layer."""
     reg = ctx.registration
