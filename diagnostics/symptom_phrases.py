@@ -76,6 +76,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 2, "自己挂了|自动挂了|自动断了|自己断(?:掉|了|开)|自己掉了"),
     ("call_drop", 2, "说(?:两|几|一两|没两|不到两)句.{0,4}(?:断|挂|掉)"),
     ("poor_voice", 2, "断断续续"),
+    ("poor_voice", 1.5, "吞字|声音.{0,3}(?:小|卡|变)"),
     ("poor_voice", 2, "时断时续"),
     ("poor_voice", 2, "听不清楚"),
     ("poor_voice", 2, "听不清"),
@@ -144,6 +145,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 1.5, "转圈|加载不出|等好久|等很久|要等半天"),
     ("slow_data", 2, "(?:数据业务|上网|下载)?速率.{0,2}(?:低|慢)"),  # the agent's 数据业务速率低
     ("slow_data", 1.5, "(?:打|玩)(?:王者|游戏|吃鸡|和平精英|农药).{0,4}卡"),
+    ("slow_data", 1.5, "(?<![上速])网(?:很|太|特别|好|非常|有点|超级)?慢|刷不(?:出来|出|动)"),
     # others get 5G, this phone stays on 4G: a data complaint (the handset or its plan, mostly)
     ("slow_data", 1.5, "(?:只有|只显示|只能用|一直是|还是|总是)4g"),
     (
@@ -193,7 +195,11 @@ EN: tuple[tuple[str, float, str], ...] = (
         2,
         r"no (?:signal|servi?ce|coverage|network|n/w|bars?)|not even (?:one|a single) bar",
     ),
-    ("no_signal", 2, r"zero bars?"),
+    (
+        "no_signal",
+        2,
+        r"zero (?:bars?|signal)|lost all (?:bars?|signal|service)|all bars? (?:gone|lost)",
+    ),
     # Indian English: "network not coming", "n/w not available here"
     ("no_signal", 2, r"(?:network|n/w|signal|signl|range|tower) (?:is )?not (?:coming|available)"),
     ("no_signal", 1, r"sim (?:card )?(?:is )?not (?:working|detected)"),
@@ -333,6 +339,11 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("no_data", 1, r"(?:data |internet )?connection (?:keeps? )?(?:drops?|dropping|cuts? out)"),
     # agents' shorthand: "net" for the internet, "n/w" for the network
     ("no_data", 2, r"\bnet (?:is )?(?:not working|not connecting|not coming|gone|down)"),
+    (
+        "no_data",
+        1.5,
+        r"(?:pages?|sites?|apps?) (?:keep )?tim(?:e|es|ing) out|data (?:basically |just )?stops",
+    ),
     ("no_signal", 2, r"no n/?w\b|n/w (?:gone|down)"),
     ("poor_voice", 2, r"voice (?:is )?(?:breaking|breaks|cutting|cuts)|breaking voice"),
     ("call_drop", 2, r"(?:calls?|line) (?:is |are )?(?:getting|gets?|got) (?:cut|disconnected)"),

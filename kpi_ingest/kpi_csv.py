@@ -132,6 +132,13 @@ def load_kpi_csv(conn: Conn, path: Path, report: FileReport, options: KpiCsvOpti
     with open_binary(path) as handle:
         header, delimiter = parse_header_line(path, handle.readline())
     positions = resolve_header(path, header, columns(options.zone, options.day), options.rename)
+    if not positions.keys() & set(KPI_NAMES):
+        # rows of a time and a cell and no value would load as empty KPI rows, said nowhere
+        raise FileFormatError(
+            f"{path}: no KPI column; header has {', '.join(h.strip() for h in header[:12])}"
+            f"{'…' if len(header) > 12 else ''}: expected any of {', '.join(KPI_NAMES)} "
+            "(map foreign names with --columns SRC=dst)"
+        )
     modern = conn.info.server_version >= 160000
     ways: list[tuple[str, Callable[[], int]]] = []
     mapped = [_column_of(name, options.rename) for name in (h.strip() for h in header)]

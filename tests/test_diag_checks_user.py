@@ -443,3 +443,28 @@ def test_a_phone_with_none_of_the_bands_here_explains_not_being_registered() -> 
     mhz = replace(lte, bands=("1800",), layers=(("LTE", "1800"),))
     unnamed, _ = diagnosed(unregistered, mhz)
     assert unnamed.finding == "normal"
+
+
+def test_an_operators_band_labels_against_a_catalogues_band_numbers() -> None:
+    """A cell list naming its layers "L1800", "L2100", "n78" and a catalogue giving band numbers
+    ("1 3 … 78") can't be compared: no band gap (and no stranded phone), where the text compare
+    found every phone lacking every band. A 5G phone listing "78" has n78."""
+    assert [normalise_band(b) for b in ("L1800", "LTE-2100", "TDD 2300", "NR3500", "U2100")] == [
+        "1800",
+        "2100",
+        "2300",
+        "3500",
+        "2100",
+    ]
+    labels = replace(
+        context().serving,
+        bands=("L2100", "n78"),
+        layers=(("LTE", "L2100"), ("NR", "n78")),
+        network_technologies=("LTE", "NR"),
+    )
+    phone = subscriber(nr=True, sim="5g", bands=("1", "3", "8", "41", "78"))
+    unregistered = Registration(T - timedelta(hours=1), "not_registered", None, None, False, True)
+    ctx = context(symptom="no_signal", serving=labels, subscriber=phone, registration=unregistered)
+    ctx.network_technologies = ("LTE", "NR")
+    assert find(run_checks(ctx, SETTINGS), "device_capability").finding == "normal"
+    assert phone.device is not None and nr_gap(ctx, phone.device) is None

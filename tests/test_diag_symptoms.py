@@ -270,6 +270,12 @@ def test_a_topic_without_a_problem_is_no_symptom(text: str) -> None:
         ("the network is gone", "no_signal"),
         ("A call was interrupted", "call_drop"),
         ("the voice was a little metallic", "poor_voice"),
+        ("Lost all bars at home", "no_signal"),
+        ("zero signal since 1pm", "no_signal"),
+        ("the data basically stops", "no_data"),
+        ("网很慢", "slow_data"),
+        ("大雁塔这边人太多了根本刷不出来", "slow_data"),
+        ("打电话对方说我吞字", "poor_voice"),
     ],
 )
 def test_phrases_of_independent_scenarios(text: str, symptom: str) -> None:

@@ -195,6 +195,13 @@ def test_gzip_csv_and_missing_columns(tmp_path: Path, conn: Conn) -> None:
     report = FileReport(str(result_path))
     with pytest.raises(Exception, match="missing required column"):
         load_kpi_csv(conn, result_path, report, KpiCsvOptions({}, "UTC", zone("UTC")))
+    # a time and a cell and no KPI (a --columns mapping that missed them all): not empty rows
+    no_kpi = write(tmp_path, "n.csv", "START_TIME,ENODEB_CELL,DL_PRB\n2024-05-01T10:00:00Z,C1,3\n")
+    rename = {"START_TIME": "ts", "ENODEB_CELL": "cell_id"}
+    with pytest.raises(Exception, match="no KPI column; header has START_TIME"):
+        load_kpi_csv(
+            conn, no_kpi, FileReport(str(no_kpi)), KpiCsvOptions(rename, "UTC", zone("UTC"))
+        )
 
 
 @pytest.mark.usefixtures("nc_env")

@@ -31,7 +31,12 @@ _FIVE_G = re.compile(r"5g|５g|\bnr\b|五g", re.IGNORECASE)
 
 # 2G/3G bands are named by their MHz, with or without the technology: "GSM900", "DCS1800",
 # "UMTS2100", "WCDMA 900" in a device catalogue; "900", "2100" in a cell list
-_LEGACY_BAND = re.compile(r"(?:gsm|egsm|dcs|pcs|umts|wcdma|utra|hspa\+?|[23]g)[-_]?(\d{3,4})")
+_LEGACY_BAND = re.compile(r"(?:gsm|egsm|dcs|pcs|umts|wcdma|utra|hspa\+?|[23]g|g|u)[-_]?(\d{3,4})")
+# an operator's own labels give a 4G/5G layer by its MHz too: "L1800", "LTE-2100", "FDD1800",
+# "TDD2300", "NR3500" (a cell list's notation; a catalogue gives band numbers)
+_MHZ_LABEL = re.compile(
+    r"(?:l|lte|fdd|tdd|(?:fdd|td|tdd)-?lte|lte-?(?:fdd|tdd)|nr|[45]g)[-_]?(\d{3,4})"
+)
 
 
 def _band_text(band: str) -> str:
@@ -41,10 +46,10 @@ def _band_text(band: str) -> str:
 @lru_cache(maxsize=4096)
 def normalise_band(band: str) -> str:
     """'B3', 'band 3', 'b03' → '3'; 'n78' → 'n78' (NR bands keep their prefix); 'GSM900',
-    'UMTS 2100' → '900', '2100' (the MHz a 2G/3G cell list gives)."""
+    'UMTS 2100', 'L1800' → '900', '2100', '1800' (a layer named by its MHz)."""
     text = _band_text(band)
-    if legacy := _LEGACY_BAND.fullmatch(text):
-        return legacy[1]
+    if named := _LEGACY_BAND.fullmatch(text) or _MHZ_LABEL.fullmatch(text):
+        return named[1]
     match = re.fullmatch(r"([bn]?)0*(\d+)", text)
     if not match:
         return text
@@ -217,17 +222,22 @@ def _comparable_bands(ctx: Context, names_legacy: bool) -> set[str]:
 
 
 def _naming(band: str) -> str:
-    """How a normalised band is named: an NR band, an LTE band number, or MHz (2G/3G, or an
-    LTE layer a cell list names by its frequency, "1800")."""
-    if band.startswith("n"):
+    """How a normalised band is named: an NR band ("n78"), a band number ("3"), MHz ("1800":
+    2G/3G, or a layer an operator's cell list names by its frequency), or "other" (a label not
+    understood)."""
+    if re.fullmatch(r"n\d+", band):
         return "nr"
-    return "mhz" if band.isdigit() and int(band) >= 400 else "number"
+    if band.isdigit():
+        return "mhz" if int(band) >= 400 else "number"
+    return "other"
 
 
 def _same_naming(cell_bands: set[str], phone_bands: set[str]) -> bool:
-    """Whether the two lists name bands alike somewhere: a cell list in MHz ("1800") against a
-    catalogue of band numbers ("3") can't show what the phone lacks."""
-    return bool({_naming(b) for b in cell_bands} & {_naming(b) for b in phone_bands})
+    """Whether every band of the cells is named as the phone's list names bands: a cell list in
+    MHz ("L1800") or with NR prefixes ("n78") against a catalogue of bare numbers ("3", "78"),
+    or a label not understood, can't show what the phone lacks."""
+    named = {_naming(b) for b in phone_bands} - {"other"}
+    return {_naming(b) for b in cell_bands} <= named
 
 
 def _stranded(ctx: Context, phone_bands: set[str], legacy_named: bool) -> bool:
@@ -238,7 +248,8 @@ def _stranded(ctx: Context, phone_bands: set[str], legacy_named: bool) -> bool:
     layers = [*ctx.serving.layers, *(ctx.geometry.layers if ctx.geometry is not None else ())]
     if not layers or (not legacy_named and any(tech in LEGACY for tech, _ in layers)):
         return False  # unknown bands, or a 2G/3G layer the phone's LTE-only list says nothing of
-    return not {normalise_band(band) for _, band in layers} & phone_bands
+    offered = {normalise_band(band) for _, band in layers}
+    return _same_naming(offered, phone_bands) and not offered & phone_bands
 
 
 def _unregistered(ctx: Context) -> bool:
@@ -275,8 +286,10 @@ def nr_gap(ctx: Context, d: Device) -> str | None:
         return None
     if not d.supports_nr:
         return "has no 5G"
-    nr_bands = {b for b in map(normalise_band, ctx.serving.bands) if b.startswith("n")}
-    phone = {normalise_band(b) for b in d.bands}
+    nr_bands = {b for b in map(normalise_band, ctx.serving.bands) if _naming(b) == "nr"}
+    # a 5G phone's catalogue may list its NR bands bare ("78" for n78)
+    phone = {n if _naming(n) != "number" else f"n{n}" for n in map(normalise_band, d.bands)}
+    phone |= {normalise_band(b) for b in d.bands}
     if nr_bands and phone and not nr_bands & phone:
         return f"lacks the 5G band(s) {', '.join(sorted(nr_bands))} used here"
     return None
