@@ -443,3 +443,19 @@ def test_an_evening_problem_since_a_given_day_is_weighed_against_its_evenings() 
     evening_prb = find(run_checks(evening, SETTINGS), "prb_busy_hour")
     assert plain_prb.finding == evening_prb.finding == "abnormal"
     assert evening_prb.support > 2 * plain_prb.support
+
+
+def test_a_visitor_whose_snapshot_names_no_network_is_roaming() -> None:
+    """A Mexican visitor (home 334-020) on a US operator (310-260), not registered, roaming
+    switched off: the snapshot names no network, the profile's home network says it roams."""
+    off = Registration(T - timedelta(hours=1), "not_registered", None, None, False, False)
+    visitor = context(
+        symptom="cannot_call",
+        subscriber=subscriber(home="334-020"),
+        registration=off,
+        own_networks=("310-260",),
+    )
+    assert abroad(visitor) is True
+    assert find(run_checks(visitor, SETTINGS), "roaming_switch").finding == "abnormal"
+    ours = context(symptom="cannot_call", registration=off, own_networks=("460-00",))
+    assert find(run_checks(ours, SETTINGS), "roaming_switch").finding == "unknown"

@@ -42,10 +42,15 @@ def _flag(
 
 
 def roaming(ctx: Context) -> bool | None:
-    """Is the subscriber on another network than its home one? None = can't tell."""
+    """Is the subscriber on another network than its home one? None = can't tell. A visitor (a
+    home network that isn't one of the operator's) is, when the snapshot names no network: it
+    complains to us about our cells."""
     reg, sub = ctx.registration, ctx.subscriber
-    if reg is None or reg.network is None or sub is None or sub.home_network is None:
+    if sub is None or sub.home_network is None:
         return None
+    if reg is None or reg.network is None:
+        own = ctx.own_networks
+        return True if own and sub.home_network not in own else None
     return reg.network != sub.home_network
 
 
