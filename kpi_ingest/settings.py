@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings
 
 from netcomplaint.settings import NC_CONFIG
 
+SuspectMode = Literal["downtime", "skip", "use"]  # what a PM period flagged suspect gives
 DEFAULT_CELL_CLASSES = (
     "EUtranCellFDD,EUtranCellTDD,EUtranCell,EUtranCellNBIoT,NRCellDU,NRCellCU,NRCell,"
     "NRCellFDD,NRCellTDD,UtranCell,UtranCellFDD,UtranCellTDD,GeranCell,GsmCell,Cell,"
@@ -54,7 +55,7 @@ class IngestSettings(BaseSettings):
     # a suspect period (3GPP: the counts may be incomplete, e.g. the cell went down in it) gives
     # its availability only ("downtime": the downtime counters are what such a period measures),
     # nothing ("skip"), or every KPI ("use")
-    pm_suspect: Literal["downtime", "skip", "use"] = "downtime"
+    pm_suspect: SuspectMode = "downtime"
     pm_snap_s: int = Field(default=60, ge=0)
     weak_rsrp_dbm: float = -110.0
     poor_sinr_db: float = -3.0

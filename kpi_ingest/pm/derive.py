@@ -17,6 +17,7 @@ from psycopg import sql
 
 from kpi_ingest.formulas import FormulaSet, resolve_plan
 from kpi_ingest.kpis import KPI_BY_NAME, out_of_range
+from kpi_ingest.settings import SuspectMode
 from kpi_ingest.stats import refresh_if_stale
 from storage.db import Conn
 
@@ -85,7 +86,7 @@ class DeriveResult:
 class Deriver:
     conn: Conn
     formulas: FormulaSet
-    suspect: str  # "downtime" | "skip" | "use" (IngestSettings.pm_suspect)
+    suspect: SuspectMode
     _plans: dict[str, Plan] = field(default_factory=dict)
     _names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -22,6 +22,7 @@ from kpi_ingest.pm.derive import Deriver
 from kpi_ingest.pm.ldn import CellRule
 from kpi_ingest.pm.parser import MeasValue, PmParser
 from kpi_ingest.pm.times import period_start
+from kpi_ingest.settings import SuspectMode
 from kpi_ingest.stats import refresh_if_stale
 from netcomplaint.errors import FileFormatError
 from storage.db import Conn
@@ -57,7 +58,7 @@ class PmContext:
     cells: CellRule
     zone: tzinfo
     keep_non_cell: bool
-    suspect: str  # IngestSettings.pm_suspect
+    suspect: SuspectMode
     snap_s: int
     counter_values: int = 0
     kpi_rows: int = 0
