@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -31,7 +31,14 @@ from kpi_ingest.compressed import GZIP_MAGIC, open_binary
 from kpi_ingest.csvsource import Column, FileReport, read_rows, resolve_header
 from kpi_ingest.kpis import CANONICAL_KPIS, DEFAULT_PERIOD_S, KPI_NAMES, Kpi, out_of_range
 from kpi_ingest.loader import copy_upsert
-from kpi_ingest.values import parse_float, parse_int, text, timestamp_parser
+from kpi_ingest.values import (
+    observes_dst,
+    parse_float,
+    parse_int,
+    repeated_wall_time,
+    text,
+    timestamp_parser,
+)
 from netcomplaint.errors import FileFormatError
 from storage.db import Conn
 
@@ -153,7 +160,16 @@ def load_kpi_csv(conn: Conn, path: Path, report: FileReport, options: KpiCsvOpti
         ways.append(
             (
                 "staged",
-                lambda: _staged(conn, path, report, positions, len(header), delimiter, options.day),
+                lambda: _staged(
+                    conn,
+                    path,
+                    report,
+                    positions,
+                    len(header),
+                    delimiter,
+                    options.day,
+                    observes_dst(options.zone),
+                ),
             )
         )
     ways.append(("python", lambda: _python(conn, path, report, options, positions)))
@@ -202,6 +218,7 @@ def _staged(
     n_fields: int,
     delimiter: str,
     day: date | None,
+    unfold: bool,
 ) -> int:
     conn.execute(q.create_stage(n_fields))
     lines = 0
@@ -222,11 +239,14 @@ def _staged(
     for row, err in bad:
         column, _, reason = str(err).partition(": ")
         report.reject_row(line_of(int(row)), column, reason)
-    try:
-        with conn.transaction():
-            return max(conn.execute(plan.upsert(n_fields, dedupe=False)).rowcount, 0)
-    except psycopg.errors.CardinalityViolation:
-        pass  # the same key twice in the file: the later row wins, the earlier is reported
+    for unfolded in (False, True) if unfold else (False,):
+        if unfolded:  # the same key twice may be the hour the clocks go back
+            conn.execute(plan.unfold_repeated_hour())
+        try:
+            with conn.transaction():
+                return max(conn.execute(plan.upsert(n_fields, dedupe=False)).rowcount, 0)
+        except psycopg.errors.CardinalityViolation:
+            pass  # the same key twice in the file: the later row wins, the earlier is reported
     replaced = conn.execute(plan.superseded(n_fields)).fetchall()
     line_of = _line_mapper(
         path,
@@ -274,8 +294,10 @@ def _python(
     kept = ["ts", "cell_id", "period_s", *(k for k in KPI_NAMES if k in positions)]
     seen: dict[tuple[Any, ...], int] = {}
     rows: dict[tuple[Any, ...], list[Any]] = {}
+    twice = _RepeatedHour(options.zone)
     for line, values in read_rows(path, cols, report, options.rename):
-        key = (values["cell_id"], values["ts"], values["period_s"])
+        values["ts"] = twice.unfold(values, seen, rows)
+        key = (values["cell_id"], values["ts"].astimezone(UTC), values["period_s"])
         row = [values[c] for c in kept]
         if key in seen and rows[key] == row:
             report.repeated += 1  # a row delivered twice
@@ -288,3 +310,34 @@ def _python(
         seen[key] = line
         rows[key] = row
     return copy_upsert(conn, "kpis", kept, rows.values(), list(q.KEY))
+
+
+class _RepeatedHour:
+    """The Python way's reading of the wall-clock hour the clocks go back, as the staged way's
+    (``kpi_csv_sql.StagedKpis.unfold_repeated_hour``): a time given once is the later hour; a
+    cell's second row at that time is the later hour and moves its first row to the earlier."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.count: dict[tuple[Any, ...], int] = {}
+
+    def unfold(
+        self,
+        values: dict[str, Any],
+        seen: dict[tuple[Any, ...], int],
+        rows: dict[tuple[Any, ...], list[Any]],
+    ) -> datetime:
+        ts: datetime = values["ts"]
+        if ts.tzinfo is not self.zone or not repeated_wall_time(ts):
+            return ts
+        wall = (values["cell_id"], ts.replace(tzinfo=None), values["period_s"])
+        self.count[wall] = count = self.count.get(wall, 0) + 1
+        later = ts.replace(fold=1)
+        if count == 2:  # the first row was the earlier hour
+            first = (values["cell_id"], later.astimezone(UTC), values["period_s"])
+            earlier = ts.replace(fold=0)
+            moved = (values["cell_id"], earlier.astimezone(UTC), values["period_s"])
+            if first in rows and moved not in rows:
+                rows[moved] = [earlier, *rows.pop(first)[1:]]
+                seen[moved] = seen.pop(first)
+        return later

@@ -20,6 +20,8 @@ STAGE = "_kpi_csv_stage"
 KEY = ("cell_id", "ts", "period_s")
 NULL_TOKENS = ("", "NULL", "NA", "N/A", "NAN", "NONE", "-")
 TIME_ONLY = r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+# a date and a wall-clock time with nothing after it: no offset, read in the file's zone
+WALL_CLOCK = r"^\S+[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
 def create_stage(n_fields: int) -> sql.Composed:
@@ -138,6 +140,31 @@ class StagedKpis:
         ]
         parts += [sql.SQL("{k}::float8 AS {k}").format(k=sql.Identifier(k)) for k in self.kpis]
         return sql.SQL(", ").join(parts)
+
+    def unfold_repeated_hour(self) -> sql.Composed:
+        """Where the clocks go back, a wall-clock hour happens twice: a cell's two rows at the
+        same wall-clock time are the two hours, the first in the file the earlier. PostgreSQL
+        reads such a time as the later hour, so the first row's time is rewritten as its UTC
+        instant, an hour before; a time given once stays the later hour (as the direct path
+        reads it). Run on the stage in the file's zone (the session's TimeZone)."""
+        ts = self._text("ts")
+        return sql.SQL(
+            "UPDATE {stage} s SET {field} = to_char((f.t::timestamptz - interval '1 hour') "
+            "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "
+            "FROM (SELECT _row, t, row_number() OVER (PARTITION BY cell, period, t "
+            "ORDER BY _row) AS k, count(*) OVER (PARTITION BY cell, period, t) AS n "
+            "FROM (SELECT _row, {ts} AS t, {cell} AS cell, {period} AS period FROM {stage}) r "
+            "WHERE t ~ {wall} AND pg_input_is_valid(t, 'timestamptz') "
+            "AND (t::timestamptz - interval '1 hour')::timestamp = t::timestamptz::timestamp"
+            ") f WHERE s._row = f._row AND f.k = 1 AND f.n > 1"
+        ).format(
+            stage=sql.Identifier(STAGE),
+            field=sql.Identifier(f"c{self.positions['ts']}"),
+            ts=ts,
+            cell=self._text("cell_id"),
+            period=self._text("period_s"),
+            wall=sql.Literal(WALL_CLOCK),
+        )
 
     def bad_rows(self, n_fields: int) -> sql.Composed:
         """(_row, 'field: reason') of every row that can't be loaded, in file order."""

@@ -215,21 +215,24 @@ def _timestamps(
         what = "not an ISO 8601 timestamp (give --time-format for other layouts): "
         unparsed = ~absent & ((offset & with_offset.isna()) | (~offset & naive.isna()))
     checks.flag(unparsed, "ts", what, values)
-    checks.flag(
-        ~absent & ~unparsed & zoned.isna(),
-        "ts",
-        f"not a valid local time in {zone} (DST change): ",
-        values,
-    )
     return zoned.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
 
 
 def _localize(values: pd.Series[Any], zone_name: str) -> pd.Series[Any]:
-    return (
-        pd.to_datetime(values)
-        .dt.tz_localize(zone_name, ambiguous="NaT", nonexistent="NaT")
-        .dt.tz_convert("UTC")
-    )
+    """Wall-clock times in ``zone_name``. In the hour the clocks go back, samples in time order
+    tell the two hours apart (pandas infers it); otherwise the time is the earlier hour, as the
+    other files' times (Python's fold 0). A time the clocks skip is read an hour on (as
+    PostgreSQL and Python read it): a sample is never lost to the change."""
+    naive = pd.to_datetime(values)
+    try:
+        zoned = naive.dt.tz_localize(
+            zone_name, ambiguous="infer", nonexistent=pd.Timedelta(hours=1)
+        )
+    except ValueError:  # pytz's AmbiguousTimeError: the samples aren't in time order
+        zoned = naive.dt.tz_localize(
+            zone_name, ambiguous=np.ones(len(naive), dtype=bool), nonexistent=pd.Timedelta(hours=1)
+        )
+    return zoned.dt.tz_convert("UTC")
 
 
 def grid_cells(lat: FloatArray, lon: FloatArray, resolution: int) -> list[str]:

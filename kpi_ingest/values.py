@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from netcomplaint.errors import InputError
@@ -60,6 +60,26 @@ def zone(name: str) -> tzinfo:
         raise InputError(
             f"unknown time zone {name!r} (use an IANA name like Asia/Shanghai)"
         ) from None
+
+
+def observes_dst(zone: tzinfo) -> bool:
+    """Whether ``zone`` moves its clocks (so a wall-clock hour repeats each autumn)."""
+    years = range(datetime.now().year - 1, datetime.now().year + 2)
+    return any(
+        datetime(y, 1, 15, tzinfo=zone).utcoffset() != datetime(y, 7, 15, tzinfo=zone).utcoffset()
+        for y in years
+    )
+
+
+def repeated_wall_time(value: datetime) -> bool:
+    """A wall-clock time of its zone that happens twice (the hour the clocks go back)."""
+    if value.tzinfo is None:
+        return False
+    return value.replace(fold=0).utcoffset() != value.replace(fold=1).utcoffset() and all(
+        value.replace(fold=f).astimezone(UTC).astimezone(value.tzinfo).replace(tzinfo=None)
+        == value.replace(tzinfo=None, fold=0)
+        for f in (0, 1)
+    )
 
 
 def timestamp_parser(default_zone: tzinfo) -> Callable[[str], datetime]:

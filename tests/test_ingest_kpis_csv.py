@@ -286,3 +286,41 @@ def test_cli_load_leaves_kpis_readable_index_only(tmp_path: Path, conn: Conn) ->
     )
     assert "Index Only Scan using kpis_cell_ts_covering" in plan, plan
     assert "Heap Fetches: 0" in plan, plan
+
+
+# Europe/London goes back on 2026-10-25: 01:00–02:00 local happens twice (00:00Z BST, 01:00Z GMT)
+AUTUMN = HEADER + (
+    "2026-10-25 00:00,C1,3600,99,30,-118\n"
+    "2026-10-25 01:00,C1,3600,99,40,-118\n"
+    "2026-10-25 01:00,C2,3600,99,41,-118\n"
+    "2026-10-25 01:00,C1,3600,90,50,-118\n"
+    "2026-10-25 02:00,C1,3600,99,60,-118\n"
+)
+
+
+@pytest.mark.parametrize("force", ["auto", "staged", "python"])
+def test_hour_the_clocks_go_back_is_two_hours(tmp_path: Path, conn: Conn, force: Way) -> None:
+    # a cell's two rows at the repeated wall-clock hour are both hours (the first the earlier),
+    # not one row superseding the other; a time given once is the later hour on every way
+    report, _, loaded = load(conn, write(tmp_path, "k.csv", AUTUMN), force, tz="Europe/London")
+    assert loaded == 5 and not report.errors and report.repeated == 0
+    got = [(cell, ts, prb) for cell, ts, _, _, prb, _ in rows(conn)]
+    assert got == [
+        ("C1", datetime(2026, 10, 24, 23, tzinfo=UTC), 30.0),
+        ("C1", datetime(2026, 10, 25, 0, tzinfo=UTC), 40.0),
+        ("C1", datetime(2026, 10, 25, 1, tzinfo=UTC), 50.0),
+        ("C1", datetime(2026, 10, 25, 2, tzinfo=UTC), 60.0),
+        ("C2", datetime(2026, 10, 25, 1, tzinfo=UTC), 41.0),
+    ]
+
+
+def test_repeated_hour_with_offsets_or_without_dst_is_one_hour(tmp_path: Path, conn: Conn) -> None:
+    # explicit offsets are instants: the same one twice is a superseded row, as in any zone
+    text = HEADER + (
+        "2026-10-25T01:00:00+01:00,C1,3600,99,40,-118\n"
+        "2026-10-25T01:00:00+01:00,C1,3600,90,50,-118\n"
+    )
+    report, _, loaded = load(conn, write(tmp_path, "o.csv", text), "staged", tz="Europe/London")
+    assert loaded == 1 and "superseded by line 3" in report.errors[0].reason
+    report, _, _ = load(conn, write(tmp_path, "s.csv", AUTUMN), "staged", tz="Asia/Shanghai")
+    assert [e.line for e in report.errors] == [3]
