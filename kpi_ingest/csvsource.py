@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kpi_ingest.encodings import not_text, sniff_encoding
 from netcomplaint.errors import FileFormatError, InputError
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -71,7 +72,8 @@ def parse_columns_option(option: str | None) -> dict[str, str]:
 
 
 def open_text(path: Path) -> io.TextIOWrapper:
-    """UTF-8 text (a BOM is dropped); FileFormatError when the bytes are not text."""
+    """The file as text in its encoding (``encodings.sniff_encoding``: UTF-8, a BOM dropped, or
+    a legacy export's); FileFormatError when the bytes are not text."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -81,7 +83,12 @@ def open_text(path: Path) -> io.TextIOWrapper:
     if b"\x00" in head:
         handle.close()
         raise FileFormatError(f"{path}: not a text CSV file (binary content)")
-    return io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        encoding = sniff_encoding(path)
+    except FileFormatError:
+        handle.close()
+        raise
+    return io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
 
 
 def resolve_header(
@@ -120,7 +127,7 @@ def read_rows(
         try:
             sample = handle.read(65536)
         except UnicodeDecodeError:
-            raise FileFormatError(f"{path}: not UTF-8 text") from None
+            raise FileFormatError(f"{path}: {not_text(handle.encoding)}") from None
         handle.seek(0)
         if not sample.strip():
             raise FileFormatError(f"{path}: empty file (a CSV needs a header row)")
@@ -147,7 +154,9 @@ def read_rows(
         except csv.Error as exc:
             raise FileFormatError(f"{path}:{reader.line_num}: broken CSV: {exc}") from None
         except UnicodeDecodeError:
-            raise FileFormatError(f"{path}:{reader.line_num + 1}: not UTF-8 text") from None
+            raise FileFormatError(
+                f"{path}:{reader.line_num + 1}: {not_text(handle.encoding)}"
+            ) from None
 
 
 def _parse_row(

@@ -29,6 +29,7 @@ import psycopg
 from kpi_ingest import kpi_csv_sql as q
 from kpi_ingest.compressed import GZIP_MAGIC, open_binary
 from kpi_ingest.csvsource import Column, FileReport, read_rows, resolve_header
+from kpi_ingest.encodings import POSTGRES_NAMES, UTF8, not_text, sniff_encoding
 from kpi_ingest.kpis import CANONICAL_KPIS, DEFAULT_PERIOD_S, KPI_NAMES, Kpi, out_of_range
 from kpi_ingest.loader import copy_upsert
 from kpi_ingest.values import (
@@ -99,11 +100,11 @@ def columns(zone: tzinfo, day: date | None) -> list[Column]:
     ]
 
 
-def parse_header_line(path: Path, raw: bytes) -> tuple[list[str], str]:
+def parse_header_line(path: Path, raw: bytes, encoding: str = UTF8) -> tuple[list[str], str]:
     try:
-        line = raw.decode("utf-8-sig").rstrip("\r\n")
+        line = raw.decode(encoding).rstrip("\r\n")
     except UnicodeDecodeError:
-        raise FileFormatError(f"{path}: not UTF-8 text") from None
+        raise FileFormatError(f"{path}: {not_text(encoding)}") from None
     if not line.strip():
         raise FileFormatError(f"{path}: empty file (a CSV needs a header row)")
     if "\x00" in line:
@@ -136,8 +137,9 @@ def load_kpi_csv(conn: Conn, path: Path, report: FileReport, options: KpiCsvOpti
         "SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO, YMD', true)",
         (options.zone_name,),
     )
+    encoding = sniff_encoding(path)
     with open_binary(path) as handle:
-        header, delimiter = parse_header_line(path, handle.readline())
+        header, delimiter = parse_header_line(path, handle.readline(), encoding)
     positions = resolve_header(path, header, columns(options.zone, options.day), options.rename)
     if not positions.keys() & set(KPI_NAMES):
         # rows of a time and a cell and no value would load as empty KPI rows, said nowhere
@@ -155,7 +157,7 @@ def load_kpi_csv(conn: Conn, path: Path, report: FileReport, options: KpiCsvOpti
         and len(set(mapped)) == len(mapped)
     )
     if options.force == "auto" and direct_ok:
-        ways.append(("direct", lambda: _direct(conn, path, report, mapped, delimiter)))
+        ways.append(("direct", lambda: _direct(conn, path, report, mapped, delimiter, encoding)))
     if options.force in ("auto", "staged") and modern:
         ways.append(
             (
@@ -167,6 +169,7 @@ def load_kpi_csv(conn: Conn, path: Path, report: FileReport, options: KpiCsvOpti
                     positions,
                     len(header),
                     delimiter,
+                    encoding,
                     options.day,
                     observes_dst(options.zone),
                 ),
@@ -191,13 +194,18 @@ def _column_of(header: str, rename: dict[str, str]) -> str | None:
 
 
 def _direct(
-    conn: Conn, path: Path, report: FileReport, mapped: list[str | None], delimiter: str
+    conn: Conn,
+    path: Path,
+    report: FileReport,
+    mapped: list[str | None],
+    delimiter: str,
+    encoding: str,
 ) -> int:
     lines = 0
     try:
         with open_binary(path) as handle, conn.cursor() as cur:
             newline = b"\r\n" if handle.readline().endswith(b"\r\n") else b"\n"
-            with cur.copy(q.direct_copy(mapped, delimiter)) as copy:
+            with cur.copy(q.direct_copy(mapped, delimiter, POSTGRES_NAMES[encoding])) as copy:
                 for chunk in _stream(handle, newline):
                     lines += chunk.count(b"\n")
                     copy.write(chunk)
@@ -217,6 +225,7 @@ def _staged(
     positions: dict[str, int],
     n_fields: int,
     delimiter: str,
+    encoding: str,
     day: date | None,
     unfold: bool,
 ) -> int:
@@ -225,7 +234,7 @@ def _staged(
     try:
         with open_binary(path) as handle, conn.cursor() as cur:
             newline = b"\r\n" if handle.readline().endswith(b"\r\n") else b"\n"
-            with cur.copy(q.copy_stage(n_fields, delimiter)) as copy:
+            with cur.copy(q.copy_stage(n_fields, delimiter, POSTGRES_NAMES[encoding])) as copy:
                 for chunk in _stream(handle, newline):
                     lines += chunk.count(b"\n")
                     copy.write(chunk)
@@ -235,7 +244,9 @@ def _staged(
     report.rows_read += staged
     plan = q.StagedKpis(positions, day)
     bad = conn.execute(plan.bad_rows(n_fields)).fetchall()
-    line_of = _line_mapper(path, delimiter, [int(r[0]) for r in bad], exact=lines == staged)
+    line_of = _line_mapper(
+        path, delimiter, encoding, [int(r[0]) for r in bad], exact=lines == staged
+    )
     for row, err in bad:
         column, _, reason = str(err).partition(": ")
         report.reject_row(line_of(int(row)), column, reason)
@@ -251,6 +262,7 @@ def _staged(
     line_of = _line_mapper(
         path,
         delimiter,
+        encoding,
         [int(r[0]) for r in replaced if not r[2]] + [int(r[1]) for r in replaced if not r[2]],
         exact=lines == staged,
     )
@@ -267,14 +279,14 @@ def _staged(
 
 
 def _line_mapper(
-    path: Path, delimiter: str, rows: list[int], *, exact: bool
+    path: Path, delimiter: str, encoding: str, rows: list[int], *, exact: bool
 ) -> Callable[[int], int]:
     """Data row number (1-based, as staged) → line in the file (the header is line 1)."""
     if exact or not rows:
         return lambda row: row + 1
     wanted, lines, count = set(rows), {}, 0
     with open_binary(path) as handle:
-        text_in = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        text_in = io.TextIOWrapper(handle, encoding=encoding, newline="")
         reader = csv.reader(text_in, delimiter=delimiter)
         next(reader, None)
         for _ in reader:

@@ -34,10 +34,10 @@ def create_stage(n_fields: int) -> sql.Composed:
     ).format(sql.Identifier(STAGE), fields)
 
 
-def copy_stage(n_fields: int, delimiter: str) -> sql.Composed:
+def copy_stage(n_fields: int, delimiter: str, encoding: str = "UTF8") -> sql.Composed:
     fields = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(n_fields))
-    return sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, DELIMITER {})").format(
-        sql.Identifier(STAGE), fields, sql.Literal(delimiter)
+    return sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, DELIMITER {}, ENCODING {})").format(
+        sql.Identifier(STAGE), fields, sql.Literal(delimiter), sql.Literal(encoding)
     )
 
 
@@ -217,7 +217,9 @@ def on_conflict(kpis: Sequence[str]) -> sql.Composable:
     ).format(sets, current, incoming)
 
 
-def direct_copy(columns: Sequence[str | None], delimiter: str) -> sql.Composed:
+def direct_copy(
+    columns: Sequence[str | None], delimiter: str, encoding: str = "UTF8"
+) -> sql.Composed:
     """COPY straight into ``kpis`` (the fast path for clean files in our layout).
 
     The WHERE clause drops rows a check would reject; the caller compares the row count with
@@ -238,8 +240,13 @@ def direct_copy(columns: Sequence[str | None], delimiter: str) -> sql.Composed:
                     c=sql.Identifier(name), lo=sql.Literal(kpi.low), hi=sql.Literal(kpi.high)
                 )
             )
-    return sql.SQL("COPY kpis ({}) FROM STDIN (FORMAT csv, DELIMITER {}) WHERE {}").format(
-        _idents(named), sql.Literal(delimiter), sql.SQL(" AND ").join(checks)
+    return sql.SQL(
+        "COPY kpis ({}) FROM STDIN (FORMAT csv, DELIMITER {}, ENCODING {}) WHERE {}"
+    ).format(
+        _idents(named),
+        sql.Literal(delimiter),
+        sql.Literal(encoding),
+        sql.SQL(" AND ").join(checks),
     )
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from kpi_ingest.compressed import open_binary
 from kpi_ingest.csvsource import Column, FileReport, resolve_header
+from kpi_ingest.encodings import not_text, sniff_encoding
 from kpi_ingest.kpi_csv import parse_header_line
 from kpi_ingest.values import text
 from netcomplaint.errors import FileFormatError
@@ -99,8 +100,9 @@ class _Checks:
 
 
 def read_mr(path: Path, report: FileReport, options: MrOptions) -> Iterator[MrChunk]:
+    encoding = sniff_encoding(path)
     with open_binary(path) as handle:
-        header, delimiter = parse_header_line(path, handle.readline())
+        header, delimiter = parse_header_line(path, handle.readline(), encoding)
     positions = resolve_header(path, header, mr_columns(), options.rename)
     order = sorted(positions.items(), key=lambda item: item[1])
     names = {i: name for i, (name, _) in enumerate(order)}
@@ -117,7 +119,7 @@ def read_mr(path: Path, report: FileReport, options: MrOptions) -> Iterator[MrCh
                 na_filter=False,
                 skip_blank_lines=False,
                 chunksize=options.chunk_rows,
-                encoding="utf-8-sig",
+                encoding=encoding,
                 engine="c",
             )
             for frame in reader:
@@ -129,7 +131,7 @@ def read_mr(path: Path, report: FileReport, options: MrOptions) -> Iterator[MrCh
         except pd.errors.ParserError as exc:
             raise FileFormatError(f"{path}: not a readable CSV file: {exc}") from None
         except UnicodeDecodeError:
-            raise FileFormatError(f"{path}: not UTF-8 text") from None
+            raise FileFormatError(f"{path}: {not_text(encoding)}") from None
 
 
 def _chunk(

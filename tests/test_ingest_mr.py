@@ -137,11 +137,12 @@ def test_iso_times_with_and_without_offsets_and_bad_files(tmp_path: Path, conn: 
     missing = tmp_path / "m.csv"
     missing.write_text("ts,lat,lon\n2024-05-01T10:00:00Z,1,2\n")
     ragged = tmp_path / "r.csv"
-    ragged.write_bytes(b"ts,lat,lon,rsrp_dbm\n2024-05-01T10:00:00Z,1,2,-90\n\xff\xfe,1,2,-90\n")
+    # 0x81 then a comma: no character in UTF-8, GB18030 or Windows-1252
+    ragged.write_bytes(b"ts,lat,lon,rsrp_dbm\n2024-05-01T10:00:00Z,1,2,-90\n\x81,1,2,-90\n")
     result = cli("ingest", "mr", str(missing), str(ragged))
     assert result.exit_code == 1
     assert "missing required column(s) rsrp_dbm" in result.stderr
-    assert "r.csv: not UTF-8 text" in result.stderr
+    assert "r.csv: not UTF-8 text (nor GB18030 or Windows-1252)" in result.stderr
     assert cli("ingest", "mr", "--time-format", "YYYY", str(path)).exit_code == 1
 
 
