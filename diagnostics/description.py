@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from diagnostics.chinese import plain
 from diagnostics.symptoms import says_what_works
 
 _BASEMENT = re.compile(
@@ -28,7 +29,7 @@ def place_hints(text: str | None) -> set[str]:
     basements, car parks, lifts, the metro — lose far more signal than rooms above ground)."""
     if not text:
         return set()
-    lowered = text.lower()
+    lowered = plain(text)
     hints: set[str] = set()
     if _BASEMENT.search(lowered):
         hints.update(("basement", "indoor"))
@@ -40,11 +41,11 @@ def place_hints(text: str | None) -> set[str]:
 # What the description says about others and other places, for complaints whose
 # neighbours_affected / everywhere fields are empty (the handbook's 周围用户也一样, 到哪里都这样).
 _OTHERS = (
-    r"(?:周围|旁边|附近|邻居|家里人|家人|同事|朋友|别人|其他人|大家"
+    r"(?:周围|旁边|附近|隔壁|邻居|家里人|家人|同事|朋友|别人|其他人|大家"
     r"|我(?:妈|爸|老婆|老公|女儿|儿子))"
 )
 _NEIGHBOURS_YES = re.compile(
-    _OTHERS + r".{0,8}?(?:也一样|也这样|都一样|都这样|也有|也不行|都不行|也没|都没|也是)"
+    _OTHERS + r".{0,8}?(?:也一样|也这样|都一样|都这样|都是这样|也有|也不行|都不行|也没|都没|也是)"
     r"|(?<![a-z])(?:neighbou?rs?|others? (?:around|nearby|here)|people (?:around|nearby|here)"
     r"|every(?:one|body) (?:around|nearby|here|in (?:the|my|our) \w+)|my (?:wife|husband|family"
     r"|colleagues?|friends?|daughter|son|mum|mom|dad)(?:'s phone)?)\b.{0,30}?"
@@ -72,7 +73,7 @@ _EVERYWHERE_NO = re.compile(
 def _stated(text: str | None, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
     if not text:
         return None
-    lowered = text.lower().replace("’", "'")
+    lowered = plain(text)
     said_yes, said_no = bool(yes.search(lowered)), bool(no.search(lowered))
     return None if said_yes == said_no else said_yes  # neither, or both: can't tell
 
@@ -98,7 +99,7 @@ _OCCASIONAL = re.compile(
 
 def stated_occasional(text: str | None) -> bool:
     """Whether the description says the problem happens only now and then (偶尔, "just once")."""
-    return bool(text) and bool(_OCCASIONAL.search((text or "").lower()))
+    return bool(text) and bool(_OCCASIONAL.search(plain(text or "")))
 
 
 _FLOOR = re.compile(
@@ -115,7 +116,7 @@ def stated_floor(text: str | None) -> int | None:
     """The floor the description names ("住在12楼", "on floor 12", "负一楼" = −1), else None."""
     if not text:
         return None
-    lowered = text.lower()
+    lowered = plain(text)
     below = _BELOW.search(lowered)
     if below:
         digit = next(g for g in below.groups() if g)
@@ -155,14 +156,14 @@ _FOREIGN_HANDSET = re.compile(
 
 def stated_foreign_handset(text: str | None) -> bool:
     """Whether the description says the handset was bought abroad (an overseas model)."""
-    return bool(text) and bool(_FOREIGN_HANDSET.search((text or "").lower()))
+    return bool(text) and bool(_FOREIGN_HANDSET.search(plain(text or "")))
 
 
 def stated_abroad(text: str | None) -> bool:
     """Whether the description says the customer is abroad or has just arrived from elsewhere."""
     if not text:
         return False
-    return bool(_ABROAD.search(_FOREIGN_HANDSET.sub(" ", text.lower())))
+    return bool(_ABROAD.search(_FOREIGN_HANDSET.sub(" ", plain(text))))
 
 
 # When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with
@@ -220,7 +221,7 @@ def stated_onset(text: str | None, local: datetime) -> datetime | None:
     customer's clock); None if it doesn't."""
     if not text:
         return None
-    lowered = text.lower()
+    lowered = plain(text)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     days = _DAYS_AGO.search(lowered)
     if days:
@@ -293,9 +294,9 @@ _ONSET_PART = re.compile(
 def stated_hours(text: str | None) -> tuple[int, int] | None:
     """The local hours [start, end) of the time of day the description names as the problem's
     ("after 8pm" / 晚上八点 narrows the evening), else None."""
-    if not text or _TODAY.search(text.lower()):  # "今天突然就这样了": today's, not recurring
+    if not text or _TODAY.search(plain(text)):  # "今天突然就这样了": today's, not recurring
         return None
-    for clause in _CLAUSES.split(_ONSET_PART.sub(" ", text.lower())):
+    for clause in _CLAUSES.split(_ONSET_PART.sub(" ", plain(text))):
         if says_what_works(clause) or _BETTER.search(clause):
             continue
         for pattern, hours in _TIMES_OF_DAY:

@@ -52,6 +52,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("weak_signal", 2, "信号差"),
     ("weak_signal", 2, "信号弱"),
     ("weak_signal", 1.5, "信号.{0,3}(?:差|弱|不好|不稳)"),
+    ("weak_signal", 1.5, "(?:收得|接收).{0,2}(?:差|弱|不好)"),  # Cantonese 收得好差 (reception)
     ("weak_signal", 2, "只有一两格"),
     ("weak_signal", 1.5, "一两格"),
     ("weak_signal", 1.5, "只有一格"),
@@ -70,6 +71,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 1.5, "打着打着就断"),
     ("call_drop", 1.5, "电话断了"),
     ("call_drop", 1, "掉线"),
+    ("call_drop", 1, "断线"),  # Hong Kong and Taiwan say 断线 (成日断线, 通话断线)
     ("call_drop", 1.5, "通话经常断"),
     ("call_drop", 1.5, "(?:通话|电话|说着说着|打着打着).{0,6}?(?<!时)断(?!断续|续)"),
     ("call_drop", 2, "(?:说着说着|打着打着|聊着聊着).{0,6}?(?:断|挂|掉)"),
@@ -96,6 +98,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_call", 2, "不能打电话"),
     ("cannot_call", 1.5, "呼叫失败"),
     ("cannot_call", 1.5, "无任何提示音"),
+    ("cannot_call", 1.5, "打出去.{0,3}(?:没有?|无)(?:声|反应)"),
     ("cannot_call", 1, "不能打"),
     (
         "cannot_call",
@@ -108,6 +111,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("cannot_call", 2.5, "(?<!您)拨.{0,8}无法接通"),  # not 您拨打的用户无法接通 (callers hear)
     ("cannot_receive", 2, "打不进来"),
     ("cannot_receive", 2, "接不到电话"),
+    ("cannot_receive", 2, "收不到.{0,2}电话"),  # Cantonese 收唔到电话
     ("cannot_receive", 2, "接不到"),
     ("cannot_receive", 2, "无法接听"),
     ("cannot_receive", 1.5, "(?<![打给拨])别人打不通"),  # not 我打别人打不通 (the caller)
@@ -148,13 +152,14 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 1.5, "(?<![上速])网(?:很|太|特别|好|非常|有点|超级)?慢|刷不(?:出来|出|动)"),
     # others get 5G, this phone stays on 4G: a data complaint (the handset or its plan, mostly)
     ("slow_data", 1.5, "(?:只有|只显示|只能用|一直是|还是|总是)4g"),
+    ("slow_data", 1.5, "(?:4g|5g|数据|流量).{0,2}(?:很|太|特别|超)?慢"),
     (
         "slow_data",
         2,
         "测速.{0,6}\\d|(?:只有|才|不到)\\s?\\d+(?:\\.\\d+)?\\s?(?:m|k|mbps|kbps)(?![a-z])",
     ),
     ("no_data", 2, "无法上网"),
-    ("no_data", 2, "上不了网"),
+    ("no_data", 2, "上不(?:了|到)网"),  # Cantonese 上唔到网
     ("no_data", 2, "不能上网"),
     ("no_data", 1.5, "没有网"),
     ("no_data", 1.5, "断网"),

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from diagnostics.chinese import plain
+
 # topic → (Chinese regex, English regex on lower-cased words)
 TOPICS: dict[str, tuple[str, str]] = {
     "roaming": (
@@ -106,7 +108,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 def composed_symptom(text: str) -> str | None:
     """The symptom of the first (topic, problem) pair of ``PAIRS`` the text has, or None."""
-    lowered = text.lower().replace("’", "'")
+    lowered = plain(text)
     found = {name for name, pattern in _patterns().items() if pattern.search(lowered)}
     problems = found & PROBLEMS.keys()
     for topic, problem, symptom in PAIRS:

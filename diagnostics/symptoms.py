@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from diagnostics.chinese import plain
 from diagnostics.symptom_phrases import EN, ZH  # the phrase tables (data)
 from diagnostics.symptom_words import composed_symptom
 
@@ -86,7 +87,7 @@ def says_what_works(clause: str) -> bool:
 def complaining(text: str) -> str:
     """The lower-cased text without its clauses that only say what works (all of it when that
     would leave nothing)."""
-    lowered = text.lower().replace("’", "'")
+    lowered = plain(text)
     kept = [clause for clause in _CLAUSES.split(lowered) if not says_what_works(clause)]
     return " , ".join(kept) if any(c.strip() for c in kept) else lowered
 
