@@ -81,6 +81,8 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("成晚", "整晚"),
     ("部机", "手机"),
     ("好鬼", "很"),
+    ("好耐", "很久"),
+    ("打极", "怎么打"),
 )
 _WORDS = re.compile("|".join(re.escape(w) for w, _ in WORDS))
 _MANDARIN = dict(WORDS)

@@ -107,9 +107,12 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ),
     ("cannot_call", 1.5, "打电话.{0,3}失败"),
     ("cannot_call", 1.5, "打不了电话|电话打不了|打不通电话|电话打不通"),
+    # Cantonese 打唔到 call, call 唔出; not 打不通他们 (those who can't be reached)
+    ("cannot_call", 1, "打不(?:通|到)(?![他她我你])|call ?不(?:出|到|通)"),
     ("cannot_call", 2, "无法拨出|主叫失败|呼出失败|(?:拨|打)出去.{0,6}(?:忙音|失败|没反应|打不通)"),
     ("cannot_call", 2.5, "(?<!您)拨.{0,8}无法接通"),  # not 您拨打的用户无法接通 (callers hear)
-    ("cannot_receive", 2, "打不进来"),
+    ("cannot_receive", 2, "打不(?:进|入)来?"),  # Cantonese 打唔入嚟
+    ("cannot_receive", 2, "(?:别人|人家|家里人|亲戚|朋友|同事|老婆|老公).{0,6}打不(?:到|通|进|入)"),
     ("cannot_receive", 2, "接不到电话"),
     ("cannot_receive", 2, "收不到.{0,2}电话"),  # Cantonese 收唔到电话
     ("cannot_receive", 2, "接不到"),
@@ -160,6 +163,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ),
     ("no_data", 2, "无法上网"),
     ("no_data", 2, "上不(?:了|到)网"),  # Cantonese 上唔到网
+    ("no_data", 1.5, "load ?不(?:到|了|出)"),  # Cantonese load 唔到嘢
     ("no_data", 2, "不能上网"),
     ("no_data", 1.5, "没有网"),
     ("no_data", 1.5, "断网"),
@@ -198,7 +202,8 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "no_signal",
         2,
-        r"no (?:signal|servi?ce|coverage|network|n/w|bars?)|not even (?:one|a single) bar",
+        r"no (?:signal|signel|signl|singal|servi?ce|coverage|network|n/w|bars?)"
+        r"|not even (?:one|a single) bar",
     ),
     (
         "no_signal",
@@ -266,6 +271,10 @@ EN: tuple[tuple[str, float, str], ...] = (
         r"|the line (?:just )?(?:goes|dies)(?! through)",
     ),
     ("poor_voice", 2, r"choppy|breaks? up|breaking up|robotic|one[- ]way audio"),
+    # a moment's trouble, nothing named: the weakest reading, as "network issue"
+    ("weak_signal", 1, r"(?:weird |odd |little |small )?(?:blip|glitch)"),
+    ("slow_data", 1, r"(?:keeps?|always|still|forever) loading|loading"),
+    ("no_data", 1.5, r"(?:not|never|won'?t|doesn'?t|don'?t|isn'?t|aren'?t) load(?:ing|s)?"),
     ("poor_voice", 2, CANT + r" hear"),
     ("poor_voice", 2, r"(?:going|goes|cutting|cuts) in and out|every other word"),
     ("poor_voice", 1.5, r"noise|noisy|echo|crosstalk|static"),

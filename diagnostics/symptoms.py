@@ -73,7 +73,7 @@ _WORKS = re.compile(
 )
 _NEGATED = re.compile(
     r"不|没|无|未|(?<![a-z])(?:no|not|never|nobody|no one|can'?t|cannot|doesn'?t|don'?t|won'?t"
-    r"|isn'?t|fail\w*)(?![a-z])"
+    r"|isn'?t|fail\w*|barely|hardly|scarcely)(?![a-z])"
 )
 
 

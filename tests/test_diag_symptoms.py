@@ -276,6 +276,16 @@ def test_a_topic_without_a_problem_is_no_symptom(text: str) -> None:
         ("网很慢", "slow_data"),
         ("大雁塔这边人太多了根本刷不出来", "slow_data"),
         ("打电话对方说我吞字", "poor_voice"),
+        # British English, typos and all (West Sussex)
+        (
+            "signal bars full in kingsway but calls break up and internet barely works",
+            "poor_voice",
+        ),  # "barely works" doesn't say it works
+        ("Please put a mast near Highbrook, we get no signel at all", "no_signal"),
+        ("had a weird blip with my phone in Patcham earlier, all ok now i think", "weak_signal"),
+        ("the page is not loading", "no_data"),
+        ("apps keep loading forever", "slow_data"),
+        ("国内亲戚也打不通他们", "cannot_receive"),
     ],
 )
 def test_phrases_of_independent_scenarios(text: str, symptom: str) -> None:
