@@ -157,7 +157,7 @@ def actions(
                 "automatic, then restart the phone; if it persists, core network (核心网) to "
                 f"check with {_partner(ctx, facts)} (grade D)"
             )
-        elif situation == "visited":
+        elif situation in ("visited", "visitor"):
             out.append(
                 f"Core network (核心网) to coordinate with {_partner(ctx, facts)} to load the "
                 "subscriber data (grade D)"

@@ -7,6 +7,7 @@ unit-sphere vectors) of cells and active sites, so one diagnosis never re-reads 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from diagnostics.geometry import EARTH_RADIUS_M, TECH_CODES, FloatArray, chord, unit_vectors
+from geo.zones import country_at
 from storage.db import Conn
 
 ISD_SITES = 6  # sites whose nearest-neighbour spacing gives a site's local inter-site distance
@@ -209,3 +211,24 @@ def cell_index(conn: Conn, versions: dict[str, tuple[int, str]] | None = None) -
     with _lock:
         _cells[key[:3]] = index
     return index
+
+
+_countries: dict[tuple[Any, ...], str | None] = {}
+
+
+def network_country(index: CellIndex) -> str | None:
+    """The country most of the network's active sites are in (a sample of them), cached per
+    inventory: a place in another one is abroad for our subscribers."""
+    with _lock:
+        if index.key in _countries:
+            return _countries[index.key]
+    step = max(1, len(index.site_names) // 25)
+    found = Counter(
+        country_at(float(lat), float(lon))
+        for lat, lon in zip(index.site_lat[::step], index.site_lon[::step], strict=True)
+    )
+    found.pop(None, None)
+    country = found.most_common(1)[0][0] if found else None
+    with _lock:
+        _countries[index.key] = country
+    return country

@@ -191,7 +191,9 @@ def situation(
         if "call_forwarding" in abnormal and c.symptom in ("cannot_receive", "roaming_failure"):
             return "forwarding"
         if "registration_status" in abnormal:
-            return "visited" if abroad(ctx) else "not_registered"
+            if not abroad(ctx):
+                return "not_registered"
+            return "visitor" if _visitor_on_ours(ctx) else "visited"
         if "call_forwarding" in abnormal:
             return "forwarding"
         # registered abroad with roaming enabled on our side: the handset's own roaming settings
@@ -200,6 +202,15 @@ def situation(
     if cause == "no_fault_found" and not network_measured(evidence):
         return "unmeasured"
     return "observe"
+
+
+def _visitor_on_ours(ctx: Context) -> bool:
+    """A visitor (home network not ours) whose registration failed on our own network: the other
+    operator is its home one, not 'the local network' (which is us)."""
+    home = ctx.subscriber.home_network if ctx.subscriber is not None else None
+    network = ctx.registration.network if ctx.registration is not None else None
+    own = ctx.own_networks
+    return bool(home and network and network in own and home not in own)
 
 
 def reply_script(cause: str, situation_name: str, facts_: Facts) -> dict[str, str]:

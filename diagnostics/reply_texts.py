@@ -201,6 +201,14 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "to sort it out with that operator; as two companies are involved it may take a little "
         "time. " + SORRY_EN,
     ),
+    ("roaming_registration", "visitor"): (
+        "您好，您的号码在我们的网络（{network}）上没能成功登记，这通常需要您的归属运营商开通或同步漫游数据。"
+        "我们会请相关部门与您的归属运营商协调处理，由于涉及两家公司，可能需要一点时间；您也可以先将手机关机重启后再试。",
+        "Your number could not be registered on our network ({network}) here; this usually needs "
+        "your home operator to enable or update your roaming data. We will take it up with your "
+        "home operator; as two companies are involved it may take a little time. Meanwhile, "
+        "please switch the phone off and on and try again. " + SORRY_EN,
+    ),
     ("roaming_registration", "abroad_settings"): (
         "经查询，您的号码已在当地运营商（{network}）的网络上登记成功，漫游功能也已开通。请您检查手机设置中的“数据漫游”是否已打开、"
         "网络选择是否为自动，然后关机重启再试；如果仍然无法使用，我们会请相关部门与当地运营商协调处理。",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from diagnostics.cell_index import CellIndex
+from diagnostics.cell_index import CellIndex, network_country
 from diagnostics.geometry import (
     TECH_CODES,
     FloatArray,
@@ -28,6 +28,7 @@ from diagnostics.geometry import (
     local_xy,
 )
 from diagnostics.settings import DiagnosticsSettings
+from geo.zones import country_at
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Serving:
     known_cell: bool = True  # the given cell_id is in the inventory (or no cell_id given)
     network_technologies: tuple[str, ...] = ()  # of all active cells at the serving sites
     layers: tuple[tuple[str, str], ...] = ()  # (technology, band) of the serving cells
+    # every cell of the serving sites: complaints of one site's fault share a mass event whichever
+    # of its sectors serves them
+    site_cells: tuple[str, ...] = ()
+    # nothing of ours within the search radius, and the place in another country than the
+    # network's (None: not looked at, or can't tell): abroad, whatever the description says
+    other_country: bool | None = None
 
 
 def _off_axis(
@@ -128,6 +135,7 @@ def serving_cells(
             planned_cell,
             planned_m,
             known_cell=known,
+            other_country=_other_country(index, lat, lon),
         )
     isd = index.local_isd(int(rows[int(np.argmin(dist))]), settings.default_isd_m)
     off = _off_axis(index, rows, -east, -north)  # bearing from each cell to the place
@@ -176,10 +184,12 @@ def serving_cells(
     rows_of = [index.by_id[c] for c in cells if c in index.by_id]
     site_rows = rows[_among(codes, offering)]
     best = int(order[0]) if usable[int(order[0])] else int(np.argmin(effective))
+    serving_sites = list(dict.fromkeys(index.site_ids[r] for r in rows_of))
     return Serving(
         cells=cells,
         neighbours=neighbours,
-        sites=list(dict.fromkeys(index.site_ids[r] for r in rows_of)),
+        sites=serving_sites,
+        site_cells=_site_cells(index, serving_sites),
         location=(lat, lon),
         nearest_site_m=float(dist.min()),
         local_isd_m=isd,
@@ -207,15 +217,26 @@ def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serv
     rows = [index.by_id[c] for c in cells if c in index.by_id]
     chosen = set(cells)
     dropped = [c for c in serving.cells if c not in chosen and c in index.by_id]
+    sites = list(dict.fromkeys(index.site_ids[r] for r in rows))
     return replace(
         serving,
         cells=list(cells),
         neighbours=[n for n in dict.fromkeys([*dropped, *serving.neighbours]) if n not in chosen],
-        sites=list(dict.fromkeys(index.site_ids[r] for r in rows)),
+        sites=sites,
+        site_cells=_site_cells(index, sites),
         technologies=tuple(sorted({index.technology[r] for r in rows})),
         bands=tuple(sorted({b for r in rows if (b := index.band[r])})),
         layers=_layers(index, rows),
     )
+
+
+def _other_country(index: CellIndex, lat: float, lon: float) -> bool | None:
+    ours, here = network_country(index), country_at(lat, lon)
+    return None if ours is None or here is None else here != ours
+
+
+def _site_cells(index: CellIndex, sites: Sequence[str]) -> tuple[str, ...]:
+    return tuple(index.ids[r] for site in sites for r in index.cells_of_site.get(site, ()))
 
 
 def co_sector(index: CellIndex, cell_id: str) -> list[str]:
@@ -255,6 +276,7 @@ def _from_cell(index: CellIndex, cell_id: str | None, settings: DiagnosticsSetti
         cells=cells,
         neighbours=neighbours[: 4 * settings.max_serving_cells],
         sites=[site],
+        site_cells=_site_cells(index, [site]),
         location=(lat, lon),
         nearest_site_m=None,
         local_isd_m=index.local_isd(row, settings.default_isd_m),

@@ -266,10 +266,11 @@ class DiagnosticsSettings(BaseSettings):
         description="alarm types that take service down",
     )
     degraded_alarm_types: tuple[str, ...] = Field(
-        default=("hardware",),
-        description="outage alarm types that take service down only from major severity up: a "
-        "minor or warning one (a fan running slow, a cabinet running warm) degrades equipment "
-        "that still serves",
+        default=("hardware", "power", "transmission"),
+        description="outage alarm types that take service down only from major severity up (or "
+        "when the availability KPI shows the object down): a minor or warning one (a fan running "
+        "slow, a battery test failed, a microwave link's error rate up) degrades equipment that "
+        "still serves",
     )
     event_lookback_hours: float = Field(
         default=24.0,

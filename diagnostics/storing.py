@@ -75,7 +75,7 @@ def store(
             r.diagnosis.primary_cause,
             r.complaint.reported_at,
             *_place(r),
-            tuple(r.diagnosis.serving_cells),
+            _event_cells(r),
         )
         for r in results
     ]
@@ -131,6 +131,16 @@ def _store(
                 [d["work_order_id"] for _, d in linked],
             ),
         )
+
+
+def _event_cells(r: Result) -> tuple[str, ...]:
+    """The cells a complaint shares an event by: every cell of its serving sites (a site down
+    takes all its sectors; complaints around it are served by different ones), its serving cells
+    when no site is known. Only complaints with serving cells take part."""
+    serving = tuple(r.diagnosis.serving_cells)
+    if not serving:
+        return ()
+    return tuple(dict.fromkeys((*serving, *r.context.serving.site_cells)))
 
 
 def _place(r: Result) -> tuple[float | None, float | None]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from timezonefinder import TimezoneFinder
@@ -53,3 +55,27 @@ def local_time(at: datetime, place: tuple[float, float] | None) -> datetime:
         return at
     zone = zone_at(*place)
     return at.astimezone(zone) if zone is not None else at
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone → ISO 3166 country code, from the tz database's own zone.tab (the tzdata
+    package's, else the system's)."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        system = Path("/usr/share/zoneinfo/zone.tab")
+        text = system.read_text("utf-8") if system.exists() else ""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            out[parts[2]] = parts[0]
+    return out
+
+
+def country_at(lat: float, lon: float) -> str | None:
+    """The country (ISO 3166 alpha-2) of a place, from its zone; None at sea or off the map.
+    A zone shared across a border answers for the country that names it (rare, and near it)."""
+    zone = zone_at(lat, lon)
+    return None if zone is None else _zone_countries().get(zone.key)

@@ -138,7 +138,8 @@ def test_abroad_with_no_registration_snapshot_rests_on_what_the_customer_says(
 ) -> None:
     """A number with neither a profile nor a snapshot, complaining from Singapore: saying they
     are travelling there, at a place no cell of ours reaches, makes it a roaming case; without
-    saying so, the same place is only a place we know nothing of."""
+    saying so, the place itself, in another country than our network, does (gen 22: "I'm in
+    Rome" was told to power-cycle; before, such a place was one we knew nothing of)."""
     t = f.town(conn)
     singapore = (1.3092, 103.8233)
     said = f.complaint(
@@ -161,9 +162,11 @@ def test_abroad_with_no_registration_snapshot_rests_on_what_the_customer_says(
         "e-sg-silent", *singapore, "no_data", t.now, msisdn="6591234568", description="上不了网"
     )
     d = diagnose(tmp_path, silent)["diagnosis"]
-    assert d["primary_cause"] != "roaming_registration"
-    assert _check(d, "visited_network")["finding"] == "unknown"
-    assert _check(d, "site_distance")["finding"] == "abnormal"
+    assert d["primary_cause"] == "roaming_registration", json.dumps(d, indent=1)[:3000]
+    visited = _check(d, "visited_network")
+    assert visited["finding"] == "abnormal"
+    assert "the place is in another country than our network" in visited["detail"]
+    assert "not our coverage" in _check(d, "site_distance")["detail"]
 
 
 def test_a_problem_now_and_then_everywhere_is_observed_not_a_sim_swap(
@@ -311,3 +314,35 @@ def test_a_complaint_naming_a_cell_not_in_the_inventory_is_kept_and_said(
     site = {r[0]: _check(r[1], "site_distance")["detail"] for r in rows}
     assert "cell NOPE-9 is not in the inventory" in site["U1"]
     assert "inventory" not in site["U2"]
+
+
+def test_our_customer_in_another_country_with_roaming_off_is_told_to_switch_it_on(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """Our subscriber, not registered, roaming switched off, at a place in Rome (nothing of ours
+    near, another country than our network) saying only "I'm in Rome": the switch is the cause,
+    not "power-cycle and re-search" (gen 22)."""
+    t = f.town(conn)
+    f.subscriber(conn, "13800138001", "86000001", home="460-00")
+    f.registration(
+        conn,
+        "13800138001",
+        t.now - timedelta(hours=1),
+        "not_registered",
+        network=None,
+        roaming=False,
+    )
+    rome = f.complaint(
+        "e-rome",
+        41.9014,
+        12.4789,
+        "cannot_receive",
+        t.now,
+        msisdn="13800138001",
+        description="I'm in Rome and no one can call me, can't make calls either",
+    )
+    d = diagnose(tmp_path, rome)["diagnosis"]
+    assert d["primary_cause"] == "roaming_registration"
+    switch = _check(d, "roaming_switch")
+    assert switch["finding"] == "abnormal" and "another country" in switch["detail"]
+    assert "漫游" in d["reply_script"]["zh"] and "roaming" in d["reply_script"]["en"]

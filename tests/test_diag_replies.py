@@ -178,12 +178,16 @@ def test_a_visitor_rejected_on_our_network_is_taken_up_with_its_home_operator() 
     """An inbound roamer (home 454-12) rejected on the operator's own 460-00: the partner to
     coordinate with is the visitor's home operator, not "the visited operator 460-00" (us)."""
     rejected = Registration(T, "rejected", "460-00", "13", False, True)
-    case, _, acts = script(
+    case, text, acts = script(
         "roaming_registration",
         symptom="roaming_failure",
         registration=rejected,
         subscriber=subscriber(home="454-12"),
         own_networks=("460-00",),
     )
-    assert case == "visited"
+    assert case == "visitor"
     assert "home operator 454-12" in acts[0] and "visited operator" not in acts[0]
+    # the reply names our network as ours and the home operator as the other party (gen 22:
+    # "the local network (234-30) … sort it out with that operator", 234-30 being us)
+    assert "our network (460-00)" in text["en"] and "home operator" in text["en"]
+    assert "我们的网络（460-00）" in text["zh"] and "归属运营商" in text["zh"]

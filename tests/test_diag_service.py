@@ -80,6 +80,27 @@ def test_mass_event_groups_complaints_of_one_outage(conn: psycopg.Connection[Any
     assert len(event) == 1 and event[0][0] == "outage" and event[0][1] == 4
 
 
+def test_one_site_down_is_one_event_whichever_sector_serves(
+    conn: psycopg.Connection[Any],
+) -> None:
+    # complaints all round the site are served by its three different sectors (no cell in
+    # common): the site's fault is still one event (gen 22's outage was split by sector)
+    t = outage_town(conn)
+    ids, served = [], []
+    for k, (east, north) in enumerate([(0.0, 200.0), (173.0, -100.0), (-173.0, -100.0)]):
+        place = f.offset(t.site.lat, t.site.lon, east, north)
+        r = submit(
+            conn, f"S{k}", *place, "no_signal", t.now + timedelta(minutes=5 * k), f"1390000000{k}"
+        )
+        assert r.body["diagnosis"]["primary_cause"] == "outage"
+        ids.append(r.body["diagnosis"]["mass_event_id"])
+        served.append(set(r.body["diagnosis"]["serving_cells"]))
+    assert not served[0] & served[1] and not served[1] & served[2]
+    assert ids[1] is not None and ids[1] == ids[2]
+    event = conn.execute("SELECT complaints FROM mass_events").fetchall()
+    assert event == [(3,)]
+
+
 def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "

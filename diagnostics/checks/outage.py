@@ -133,7 +133,9 @@ def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[Alarm
     alarms = [
         a
         for a in ctx.alarms
-        if takes_service_down(a, s) and not _flap(a, s) and role_of(ctx, s, a) == role
+        if (takes_service_down(a, s) or _degraded_but_down(ctx, a, s))
+        and not _flap(a, s)
+        and role_of(ctx, s, a) == role
     ]
     return sorted(
         alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
@@ -246,6 +248,12 @@ def _restored_before(
         and a.alarm_type not in s.alarm_types_down_only_with_kpi
     ]
     return max(ended, key=lambda a: (a.cleared_at, -SEVERITY.get(a.severity, 0.4)), default=None)
+
+
+def _degraded_but_down(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> bool:
+    """A minor alarm of a degrading type (``degraded_alarm_types``) on an object the availability
+    KPI shows down: the severity was the NMS's guess, the KPI is the outage."""
+    return a.alarm_type in s.outage_alarm_types and _measured_down(ctx, a, s)
 
 
 def _measured_down(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> bool:

@@ -67,9 +67,16 @@ def abroad(ctx: Context) -> bool | None:
     """``roaming``, or, when the networks can't tell, what the description says (abroad, just
     arrived): True, else None."""
     away = roaming(ctx)
-    if away is None and stated_abroad(ctx.complaint.description):
+    if away is None and (stated_abroad(ctx.complaint.description) or ctx.serving.other_country):
         return True
     return away
+
+
+def abroad_because(ctx: Context) -> str:
+    """Why the subscriber is taken to be abroad when the networks can't tell, in words."""
+    if stated_abroad(ctx.complaint.description):
+        return "said in the description"
+    return "the place is in another country than our network"
 
 
 def follows_subscriber(ctx: Context) -> str | None:
@@ -183,7 +190,7 @@ def _switch(ctx: Context, w: Weights) -> Evidence:
     if away or ctx.complaint.symptom == "roaming_failure":
         where = f" while on {reg.network}" if away and reg.network else ""
         if away and roaming(ctx) is None:
-            where = " while abroad (said in the description)"
+            where = f" while abroad ({abroad_because(ctx)})"
         return _flag(
             ctx,
             "roaming_switch",
@@ -268,8 +275,7 @@ def served_abroad(ctx: Context) -> bool:
     no networks to compare, saying so. Our own coverage is then not what serves the place."""
     if not outside_network(ctx):
         return False
-    away = roaming(ctx)
-    return away is True or (away is None and stated_abroad(ctx.complaint.description))
+    return abroad(ctx) is True
 
 
 def _visited_unrecorded(ctx: Context, w: Weights, why: str) -> Evidence:
@@ -284,7 +290,7 @@ def _visited_unrecorded(ctx: Context, w: Weights, why: str) -> Evidence:
         "abnormal",
         w.medium if relevant else 0.0,
         window=ctx.registration_window,
-        detail=f"{why}; abroad (said in the description), away from our network (no cell of "
+        detail=f"{why}; abroad ({abroad_because(ctx)}), away from our network (no cell of "
         "ours near the place): service there rests on the visited network and the handset's "
         "roaming settings (data roaming, network selection)",
     )
@@ -308,7 +314,7 @@ def _visited(ctx: Context, w: Weights) -> Evidence:
         relevant = ctx.complaint.symptom in SERVICE_SYMPTOMS
         home = ctx.subscriber.home_network if ctx.subscriber else None
         on = (
-            f"registered on {reg.network or '?'}, abroad (said in the description)"
+            f"registered on {reg.network or '?'}, abroad ({abroad_because(ctx)})"
             if said
             else f"roaming on {reg.network} (home {home or '?'})"
         )
