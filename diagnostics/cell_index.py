@@ -21,6 +21,7 @@ from geo.zones import country_at
 from storage.db import Conn
 
 ISD_SITES = 6  # sites whose nearest-neighbour spacing gives a site's local inter-site distance
+MACRO_SHARE = 0.3  # below this share of macro sites the inventory's site ids don't tell them
 
 CELLS_SQL = """
 SELECT cell_id, site_id, lat, lon, technology, azimuth_deg, beamwidth_deg, band, indoor, status
@@ -58,7 +59,6 @@ class CellIndex:
     site_lat: FloatArray
     site_lon: FloatArray
     site_tree: cKDTree | None
-    site_nn_m: FloatArray  # distance from each active site to its nearest other active site
     cells_of_site: dict[str, list[int]] = field(default_factory=dict)
     tech_code: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     site_row: dict[str, int] = field(default_factory=dict)  # active site → its row in site_*
@@ -94,14 +94,15 @@ class CellIndex:
         site_lat = np.array([site_pos[s][0] for s in site_names], dtype=np.float64)
         site_lon = np.array([site_pos[s][1] for s in site_names], dtype=np.float64)
         site_tree = cKDTree(unit_vectors(site_lat, site_lon)) if site_names else None
-        site_nn = np.full(len(site_names), np.nan, dtype=np.float64)
-        site_isd = np.full(len(site_names), np.nan, dtype=np.float64)
-        if site_tree is not None and len(site_names) >= 2:
-            dist, _ = site_tree.query(unit_vectors(site_lat, site_lon), k=2)
-            site_nn = 2.0 * np.arcsin(np.clip(dist[:, 1] / 2.0, 0, 1)) * EARTH_RADIUS_M
-            k = min(ISD_SITES, len(site_names))
-            _, around = site_tree.query(unit_vectors(site_lat, site_lon), k=k)
-            site_isd = np.median(site_nn[np.atleast_2d(around)], axis=1)
+        indoor = np.array([bool(r[8]) for r in rows], dtype=np.bool_)
+        macro = np.array(
+            [
+                len(cells_of_site[site]) >= 2 and not indoor[cells_of_site[site]].all()
+                for site in site_names
+            ],
+            dtype=np.bool_,
+        )
+        site_isd = _local_isd(site_lat, site_lon, macro)
         return cls(
             key=key,
             ids=ids,
@@ -112,7 +113,7 @@ class CellIndex:
             beamwidth=beam,
             technology=[str(r[4]) for r in rows],
             band=[None if r[7] is None else str(r[7]) for r in rows],
-            indoor=np.array([bool(r[8]) for r in rows], dtype=np.bool_),
+            indoor=indoor,
             status=status,
             by_id={c: i for i, c in enumerate(ids)},
             active=active,
@@ -123,7 +124,6 @@ class CellIndex:
             site_lat=site_lat,
             site_lon=site_lon,
             site_tree=site_tree,
-            site_nn_m=site_nn,
             cells_of_site=cells_of_site,
             tech_code=np.array([TECH_CODES.get(str(r[4]), -1) for r in rows], dtype=np.int8),
             site_row={n: i for i, n in enumerate(site_names)},
@@ -168,15 +168,26 @@ class CellIndex:
         value = self.site_isd_m[pos] if pos is not None and len(self.site_isd_m) else np.nan
         return float(value) if np.isfinite(value) else default_m
 
-    def local_isd_m(self, lat: float, lon: float, sites: int, default_m: float) -> float:
-        """Median nearest-neighbour spacing of the ``sites`` active sites nearest the place."""
-        if self.site_tree is None or len(self.site_names) < 2:
-            return default_m
-        k = min(sites, len(self.site_names))
-        _, idx = self.site_tree.query(unit_vectors(np.array([lat]), np.array([lon]))[0], k=k)
-        values = self.site_nn_m[np.atleast_1d(idx)]
-        values = values[np.isfinite(values)]
-        return float(np.median(values)) if len(values) else default_m
+
+def _local_isd(lat: FloatArray, lon: FloatArray, macro: npt.NDArray[np.bool_]) -> FloatArray:
+    """Each site's local inter-site distance: the median nearest-neighbour spacing of the
+    ``ISD_SITES`` macro sites nearest it. Macro sites are those with two cells or more, not all
+    indoor: a real inventory's small cells and indoor systems (one cell each, a few hundred
+    metres from a macro site) would halve the spacing, and every place between two macro sites
+    would look like a gap. All sites count when too few are macro (a file of one cell per
+    site)."""
+    out = np.full(len(lat), np.nan, dtype=np.float64)
+    if len(lat) < 2:
+        return out
+    if macro.sum() < max(2, MACRO_SHARE * len(lat)):
+        macro = np.ones(len(lat), dtype=np.bool_)
+    points = unit_vectors(lat[macro], lon[macro])
+    tree = cKDTree(points)
+    dist, _ = tree.query(points, k=2)
+    spacing = 2.0 * np.arcsin(np.clip(dist[:, 1] / 2.0, 0, 1)) * EARTH_RADIUS_M
+    _, around = tree.query(unit_vectors(lat, lon), k=min(ISD_SITES, len(points)))
+    out[:] = np.median(spacing[np.atleast_2d(around)], axis=1)
+    return out
 
 
 # --- the per-process cache ------------------------------------------------------------------

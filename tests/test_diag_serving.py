@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pytest
 
-from diagnostics.cell_index import cell_index
+from diagnostics.cell_index import CellIndex, cell_index
 from diagnostics.complaint_context import build_context
 from diagnostics.context import cell_weights
 from diagnostics.evidence_mr import mr_serving
@@ -153,3 +154,45 @@ def test_the_buildings_own_system_serves_inside_whatever_the_mr_outside_say() ->
     assert outside["IN-1"] < 0.5 and outside["A-1"] == 1.0
     inside = cell_weights(serving, counts, None, site_of, S, ("IN-1",))
     assert inside["IN-1"] == 1.0
+
+
+def _grid_rows(small_cells: bool) -> list[tuple[Any, ...]]:
+    """3-sector macro sites on a 1,000 m grid; with ``small_cells``, a one-cell small cell (and
+    an indoor system) 250 m from each, as a real inventory lists them."""
+    rows: list[tuple[Any, ...]] = []
+    for i in range(4):
+        for j in range(4):
+            lat, lon = f.offset(31.2, 121.4, 1000.0 * i, 1000.0 * j)
+            for k, azimuth in enumerate((0.0, 120.0, 240.0)):
+                site = f"M{i}{j}"
+                rows.append(
+                    (f"{site}-{k}", site, lat, lon, "LTE", azimuth, 65.0, "3", False, "active")
+                )
+            if small_cells:
+                slat, slon = f.offset(lat, lon, 250.0, 0.0)
+                rows.append(
+                    (f"S{i}{j}", f"S{i}{j}", slat, slon, "LTE", None, None, "3", False, "active")
+                )
+                ilat, ilon = f.offset(lat, lon, 0.0, 250.0)
+                rows.append(
+                    (f"I{i}{j}", f"I{i}{j}", ilat, ilon, "LTE", None, None, "40", True, "active")
+                )
+    return rows
+
+
+def test_local_isd_is_the_macro_grid_s_not_the_small_cells() -> None:
+    # the small cells and indoor systems 250 m from each macro site would make the local
+    # inter-site distance ~250 m, and every place between two macro sites a 'coverage gap'
+    # (gen 22, real EE cells: site_distance abnormal for 55 % of healthy complaints)
+    plain = CellIndex.build(_grid_rows(small_cells=False))
+    dense = CellIndex.build(_grid_rows(small_cells=True))
+    row = plain.by_id["M11-0"]
+    assert plain.local_isd(row, 500.0) == pytest.approx(1000.0, rel=0.02)
+    assert dense.local_isd(dense.by_id["M11-0"], 500.0) == pytest.approx(1000.0, rel=0.02)
+    assert dense.local_isd(dense.by_id["S11"], 500.0) == pytest.approx(1000.0, rel=0.02)
+
+
+def test_local_isd_of_an_inventory_of_one_cell_per_site_uses_every_site() -> None:
+    rows = [r for r in _grid_rows(small_cells=False) if r[0].endswith("-0")]
+    index = CellIndex.build(rows)
+    assert index.local_isd(index.by_id["M11-0"], 500.0) == pytest.approx(1000.0, rel=0.02)
