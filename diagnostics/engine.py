@@ -59,7 +59,13 @@ def diagnose_context(
     ctx: Context, settings: DiagnosticsSettings, calibration: Calibration
 ) -> Result:
     evidence = run_checks(ctx, settings)
-    ranking = rank(evidence, ctx.complaint.symptom, settings, calibration)
+    ranking = rank(
+        evidence,
+        ctx.complaint.symptom,
+        settings,
+        calibration,
+        inferred=ctx.complaint.symptom_inferred,
+    )
     primary = ranking.primary
     case = situation(primary, ctx, evidence, settings)
     known = facts(ctx, settings)

@@ -204,7 +204,11 @@ class Ranking:
 
 
 def evidence_scores(
-    evidence: Iterable[Evidence], symptom: str, settings: DiagnosticsSettings
+    evidence: Iterable[Evidence],
+    symptom: str,
+    settings: DiagnosticsSettings,
+    *,
+    inferred: bool = False,
 ) -> dict[str, float]:
     """S_c per cause: the strongest finding, plus the others at ``score_corroboration`` (they are
     correlated: a loaded cell breaches PRB, throughput and setup together), scaled by how well the
@@ -227,7 +231,10 @@ def evidence_scores(
         raw = (values[0] + settings.score_corroboration * sum(values[1:])) if values else 0.0
         if others and values and cause in NETWORK_CAUSES:
             raw += settings.score_weight_weak * 0.5
-        scores[cause] = symptom_fit(cause, symptom) * raw + negative[cause]
+        fit = symptom_fit(cause, symptom)
+        if inferred:  # read from free text, the symptom is a guess: its fit weighs less
+            fit **= settings.inferred_symptom_fit_exponent
+        scores[cause] = fit * raw + negative[cause]
     scores[NFF] = settings.nff_threshold
     # "other users here are affected too" (measured, or what the customer says of the people
     # nearby) clears the handset only when the network evidence amounts to a network cause of its
@@ -290,9 +297,11 @@ def rank(
     symptom: str,
     settings: DiagnosticsSettings,
     calibration: Calibration | None = None,
+    *,
+    inferred: bool = False,
 ) -> Ranking:
     calibration = calibration or calibration_for(settings.confidence_calibration_file)
-    scores = evidence_scores(evidence, symptom, settings)
+    scores = evidence_scores(evidence, symptom, settings, inferred=inferred)
     probs = softmax(scores, calibration.temperature)
     # ties: the fixed no-fault level loses to a cause that reaches it (">= threshold beats nff")
     order = sorted(probs, key=lambda c: (-round(scores[c], 9), c == NFF, CAUSES.index(c)))

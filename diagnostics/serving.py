@@ -56,6 +56,7 @@ class Serving:
     # nothing of ours within the search radius, and the place in another country than the
     # network's (None: not looked at, or can't tell): abroad, whatever the description says
     other_country: bool | None = None
+    lobe_cell: str | None = None  # the cell ``in_main_lobe`` and ``off_axis_deg`` are of
 
 
 def _off_axis(
@@ -195,6 +196,7 @@ def serving_cells(
         local_isd_m=isd,
         in_main_lobe=bool(off[best] <= index.beamwidth[rows[best]] / 2.0),
         off_axis_deg=float(off[best]),
+        lobe_cell=index.ids[int(rows[best])],
         planned_cell=planned_cell,
         planned_m=planned_m,
         technologies=tuple(sorted({index.technology[r] for r in rows_of})),

@@ -379,6 +379,13 @@ class DiagnosticsSettings(BaseSettings):
     score_weight_context: float = Field(
         default=0.2, ge=0, description="weight of the symptom prior and soft hints"
     )
+    inferred_symptom_fit_exponent: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="a symptom read from the description (none given) is a guess: how well it "
+        "fits each cause counts at this power (1 = as a given symptom, 0 = not at all)",
+    )
     score_corroboration: float = Field(
         default=0.35,
         ge=0,

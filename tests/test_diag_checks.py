@@ -334,6 +334,16 @@ def test_high_floor_effect_is_coverage_for_signal_and_interference_for_quality()
     assert find(quality, "high_floor").cause == "interference"
 
 
+def test_a_high_floor_over_strong_but_polluted_mr_is_interference() -> None:
+    # a strong signal with a poor SINR at the foot of a tower: up there many cells are heard at
+    # once (pilot pollution), not too few, whatever the symptom says (gen 21, 擎天半島 33/F)
+    polluted = coverage(rsrp_p50=-74.0, poor_sinr_share=0.33, good_rsrp_poor_sinr_share=None)
+    found = run_checks(context(symptom="no_signal", floor=33, coverage=polluted), SETTINGS)
+    assert find(found, "high_floor").cause == "interference"
+    clean = run_checks(context(symptom="no_signal", floor=33), SETTINGS)
+    assert find(clean, "high_floor").cause == "weak_coverage"
+
+
 def test_the_floor_said_in_the_description_counts_when_the_field_is_empty() -> None:
     quality = run_checks(
         context(symptom="poor_voice", description="我住在25楼，通话有杂音"), SETTINGS

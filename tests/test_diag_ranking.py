@@ -6,6 +6,8 @@ import math
 import random
 from pathlib import Path
 
+import pytest
+
 from diagnostics.models import CAUSES, Evidence
 from diagnostics.ranking import (
     ATTRIBUTION_BY_CAUSE,
@@ -53,6 +55,18 @@ def test_symptom_fit_scales_the_evidence() -> None:
     typical = evidence_scores([item("congestion", 1.0)], "slow_data", S)["congestion"]
     atypical = evidence_scores([item("congestion", 1.0)], "no_signal", S)["congestion"]
     assert typical > atypical > 0
+
+
+def test_an_inferred_symptom_s_fit_weighs_less() -> None:
+    # "no signal" read from "睇片成日 loading … 同事都一樣冇訊號" must not sink the interference the
+    # MR and KPIs show as far as a no-signal complaint the customer chose would (gen 21)
+    given = evidence_scores([item("interference", 1.0)], "no_signal", S)["interference"]
+    read = evidence_scores([item("interference", 1.0)], "no_signal", S, inferred=True)
+    typical = evidence_scores([item("interference", 1.0)], "slow_data", S)["interference"]
+    assert given < read["interference"] < typical
+    assert evidence_scores([item("interference", 1.0)], "slow_data", S, inferred=True)[
+        "interference"
+    ] == pytest.approx(typical)
 
 
 def test_attribution_table() -> None:

@@ -184,6 +184,17 @@ def occasional(c: ComplaintRecord) -> bool:
     return c.frequency == "occasional"
 
 
+def strong_but_polluted(cov: Coverage | None, s: DiagnosticsSettings) -> bool:
+    """The place's MR (enough of them) show a strong signal with a poor SINR: many cells heard at
+    once (pilot pollution), what a high floor sees of a dense network, rather than too few."""
+    if cov is None or cov.samples < s.mr_min_samples or cov.rsrp_p50 is None:
+        return False
+    share = cov.good_rsrp_poor_sinr_share
+    if share is None:
+        share = cov.poor_sinr_share
+    return cov.rsrp_p50 >= s.good_rsrp_dbm and share is not None and share > s.poor_sinr_share
+
+
 def floor_of(c: ComplaintRecord) -> int | None:
     """The complaint's floor: the field, else the one its description names ("住在12楼")."""
     return c.floor if c.floor is not None else stated_floor(c.description)

@@ -22,6 +22,7 @@ from diagnostics.checks.common import (
     mr_unknown,
     mr_verdict,
     strength,
+    strong_but_polluted,
     unknown,
     weak_share_threshold,
 )
@@ -43,6 +44,7 @@ def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
         floor is not None
         and floor >= s.high_floor
         and ctx.complaint.symptom in ("no_signal", "weak_signal")
+        and not strong_but_polluted(ctx.coverage, s)  # then the floor is interference's
     ):
         # high-floor effect (高层效应): sectors tilted down to the street leave upper floors weak
         weight = w.medium if floor >= 2 * s.high_floor else w.weak

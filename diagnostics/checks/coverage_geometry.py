@@ -133,7 +133,9 @@ def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
             )
         )
     if serving.in_main_lobe is not None and serving.off_axis_deg is not None:
-        best = serving.cells[0] if serving.cells else None
+        # the sector the angle was measured from (MR may have put another cell first: an
+        # indoor system's omni cell has no azimuth to be off)
+        best = serving.lobe_cell or (serving.cells[0] if serving.cells else None)
         if serving.in_main_lobe:
             out.append(
                 ev(
@@ -144,8 +146,8 @@ def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
                     cell=best,
                     value=serving.off_axis_deg,
                     unit="deg",
-                    detail=f"the place is {serving.off_axis_deg:.0f}° off the best sector's "
-                    "azimuth, inside its main lobe",
+                    detail=f"the place is {serving.off_axis_deg:.0f}° off the azimuth of {best} "
+                    "(the best sector by geometry), inside its main lobe",
                 )
             )
         else:
@@ -158,8 +160,8 @@ def geometry(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
                     cell=best,
                     value=serving.off_axis_deg,
                     unit="deg",
-                    detail=f"the place is {serving.off_axis_deg:.0f}° off the best sector's "
-                    "azimuth, outside its main lobe",
+                    detail=f"the place is {serving.off_axis_deg:.0f}° off the azimuth of {best} "
+                    "(the best sector by geometry), outside its main lobe",
                 )
             )
     return out

@@ -27,6 +27,7 @@ from diagnostics.checks.common import (
     share_bounds,
     site_factor,
     strength,
+    strong_but_polluted,
     time_share,
     unknown,
     worst,
@@ -297,7 +298,7 @@ def _sources(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]
     if (
         floor is not None
         and floor >= s.high_floor
-        and c.symptom not in ("no_signal", "weak_signal")
+        and (c.symptom not in ("no_signal", "weak_signal") or strong_but_polluted(ctx.coverage, s))
     ):
         out.append(
             ev(
