@@ -105,3 +105,27 @@ def plain(text: str) -> str:
     simplified = _converter().convert(lowered)
     mandarin = _WORDS.sub(lambda m: _MANDARIN[m.group()], simplified)
     return _VERY.sub("很", mandarin)
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def writes_traditional(text: str | None) -> bool:
+    """Whether the customer writes Traditional characters (one in twenty of its Chinese ones differs
+    from their simplified form): the reply to read out is then written the same way."""
+    if not text or not _CJK.search(text):
+        return False
+    simplified = _converter().convert(text)
+    if len(simplified) != len(text):
+        return True
+    cjk = sum(1 for ch in text if _CJK.match(ch))
+    changed = sum(1 for a, b in zip(text, simplified, strict=True) if a != b)
+    return changed >= max(1, 0.05 * cjk)
+
+
+def traditional(text: str) -> str:
+    """Simplified Chinese in Traditional characters (OpenCC ``s2t``)."""
+    converted: str = _to_traditional().convert(text)
+    return converted

@@ -16,6 +16,7 @@ from diagnostics.checks.coverage import indoor_depth
 from diagnostics.checks.outage import outage_alarms
 from diagnostics.checks.roaming import abroad
 from diagnostics.checks.terminal_device import gap_in_words
+from diagnostics.chinese import traditional, writes_traditional
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
 from diagnostics.ranking import network_measured
@@ -52,6 +53,7 @@ class Facts:
     issue: str = ""
     sim: str = "2G/3G"
     network: str = "当地运营商"
+    traditional: bool = False  # the customer writes Traditional Chinese: so is the reply
 
 
 def _local(value: datetime, zone: tzinfo | None) -> datetime:
@@ -132,7 +134,16 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     if ctx.registration is not None and ctx.registration.network:
         values["network"] = ctx.registration.network
     when = _local(c.reported_at, zone)
-    return Facts(place_zh, place_en, _zh_time(when), _en_time(when), cell, site, **values)
+    return Facts(
+        place_zh,
+        place_en,
+        _zh_time(when),
+        _en_time(when),
+        cell,
+        site,
+        traditional=writes_traditional(c.description),
+        **values,
+    )
 
 
 def situation(
@@ -216,4 +227,8 @@ def _visitor_on_ours(ctx: Context) -> bool:
 def reply_script(cause: str, situation_name: str, facts_: Facts) -> dict[str, str]:
     zh, en = TEMPLATES.get((cause, situation_name)) or TEMPLATES[("no_fault_found", "observe")]
     values = facts_.__dict__
-    return {"zh": zh.format(**values), "en": en.format(**values)}
+    zh_text = zh.format(**values)
+    return {
+        "zh": traditional(zh_text) if facts_.traditional else zh_text,
+        "en": en.format(**values),
+    }

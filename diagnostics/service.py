@@ -32,6 +32,7 @@ from diagnostics.chunked import FAILED_SQL, BatchResult, body_of, diagnose_in_ch
 from diagnostics.engine import diagnose
 from diagnostics.evidence import GENERIC_PLANS_SQL
 from diagnostics.models import ComplaintIn, ComplaintRecord
+from diagnostics.profiles import link_profiles
 from diagnostics.reads import (
     COLUMNS,
     SELECT_SQL,
@@ -123,6 +124,18 @@ def to_record(
     )
 
 
+def _records(
+    conn: Conn, complaints: Sequence[ComplaintIn], key: bytes
+) -> dict[str, ComplaintRecord]:
+    """external_id → record, the first of a repeated external_id winning (as with the API), its
+    number in the form the subscriber data know (``profiles.link_profiles``)."""
+    first: dict[str, ComplaintIn] = {}
+    for c in complaints:
+        first.setdefault(c.external_id, c)
+    pairs = [(c, to_record(c, key)) for c in first.values()]
+    return {r.external_id: r for r in link_profiles(conn, pairs, key)}
+
+
 def _insert(conn: Conn, records: Sequence[ComplaintRecord]) -> dict[str, str]:
     """Insert; returns {external_id: complaint_id} of the rows actually created."""
     if len(records) == 1:  # the API's case: a plain prepared INSERT, no arrays to build
@@ -184,9 +197,7 @@ def store_complaints(
     A lost connection is raised.
     """
     key = key or pii_key(get_settings())
-    records: dict[str, ComplaintRecord] = {}
-    for c in complaints:
-        records.setdefault(c.external_id, to_record(c, key))
+    records = _records(conn, complaints, key)
     try:
         stored = _store_records(conn, list(records.values()))
         conn.commit()
@@ -350,10 +361,7 @@ def _store_batch(
     out = BatchResult()
     if not complaints:
         return out, []
-    seen: dict[str, ComplaintRecord] = {}
-    for c in complaints:  # the first of a repeated external_id wins, as with the API
-        seen.setdefault(c.external_id, to_record(c, key))
-    records = list(seen.values())
+    records = list(_records(conn, complaints, key).values())
     created = _insert(conn, records)
     out.created = len(created)
     fresh = [r for r in records if created.get(r.external_id) == r.complaint_id]

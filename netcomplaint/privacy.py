@@ -26,6 +26,24 @@ def normalise_msisdn(raw: str) -> str:
     return value
 
 
+def msisdn_forms(msisdn: str, calling_code: int | None) -> list[str]:
+    """The same number's other ways of being written, given the network's country calling code:
+    a CRM's national ``13800138000`` or ``07700 900123`` is the HLR's ``8613800138000`` or
+    ``447700900123``, and the other way round. [] when the code is unknown or nothing else fits."""
+    digits = normalise_msisdn(msisdn)
+    if not calling_code:
+        return []
+    code = str(calling_code)
+    forms: list[str] = []
+    if digits.startswith(code) and len(digits) - len(code) >= 6:  # international → national
+        national = digits[len(code) :]
+        forms += [national, "0" + national]
+    else:  # national (maybe with its trunk 0) → international
+        national = digits[1:] if digits.startswith("0") else digits
+        forms += [code + national] + ([national] if national != digits else [])
+    return [f for f in dict.fromkeys(forms) if f != digits and 5 <= len(f) <= 15]
+
+
 def mask_msisdn(msisdn: str) -> str:
     """``13800138000`` → ``138****8000`` (first three and last four digits kept)."""
     digits = normalise_msisdn(msisdn)

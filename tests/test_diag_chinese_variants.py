@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from diagnostics.chinese import plain
+from diagnostics.chinese import plain, writes_traditional
 from diagnostics.description import (
     stated_everywhere,
     stated_floor,
@@ -92,6 +92,12 @@ def test_others_places_floor_and_frequency_in_cantonese() -> None:
     assert stated_occasional("間中先會斷") is True
 
 
+def test_who_writes_traditional() -> None:
+    assert writes_traditional("屋企冇訊號") and writes_traditional("喺旺角花園街，load 唔到嘢")
+    assert not writes_traditional("家里信号不好，只有一两格")
+    assert not writes_traditional("the signal is bad") and not writes_traditional(None)
+
+
 def test_time_of_day_in_cantonese() -> None:
     called = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
     evening = stated_time_of_day("晚黑先至冇訊號", called)
@@ -109,8 +115,12 @@ def test_cantonese_complaint_without_symptom_through_the_cli(
     path.write_text(json.dumps(complaint, ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(app, ["diagnose", str(path)])
     assert result.exit_code == 0, result.output
-    evidence = {e["check"]: e for e in json.loads(result.stdout)["diagnosis"]["evidence"]}
+    diagnosis = json.loads(result.stdout)["diagnosis"]
+    evidence = {e["check"]: e for e in diagnosis["evidence"]}
     assert evidence["neighbours_affected"]["finding"] == "abnormal"
+    # the reply to read out is written as the customer writes: Traditional characters
+    zh = diagnosis["reply_script"]["zh"]
+    assert writes_traditional(zh) and plain(zh) != zh, zh
     stored = conn.execute(
         "SELECT symptom, symptom_inferred, description FROM complaints WHERE external_id = 'HK1'"
     ).fetchone()

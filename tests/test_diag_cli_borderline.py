@@ -346,3 +346,23 @@ def test_our_customer_in_another_country_with_roaming_off_is_told_to_switch_it_o
     switch = _check(d, "roaming_switch")
     assert switch["finding"] == "abnormal" and "another country" in switch["detail"]
     assert "漫游" in d["reply_script"]["zh"] and "roaming" in d["reply_script"]["en"]
+
+
+def test_a_number_written_nationally_finds_its_international_profile_and_back(
+    nc_env: dict[str, str], conn: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    """The CRM's national 13800138001 is the subscriber data's 8613800138001 (and the other way
+    round) on a network in China (calling code 86 from the cells' country): the profile is read
+    (gen 21: 10 of 20 Hong Kong numbers written as 8 digits lost their SIM and registration)."""
+    t = f.town(conn)
+    f.device(conn, "86000001")
+    f.subscriber(conn, "8613800138001", "86000001", sim="3g")
+    f.subscriber(conn, "13800138002", "86000001", sim="3g")
+    for external_id, msisdn in (("e-nat", "13800138001"), ("e-intl", "+86 138 0013 8002")):
+        complaint = f.complaint(external_id, *t.place, "no_data", t.now, msisdn=msisdn)
+        sim = _check(diagnose(tmp_path, complaint)["diagnosis"], "sim_type")
+        assert sim["finding"] == "abnormal" and "3G" in sim["detail"], sim
+    # a number nobody's data know keeps its own form
+    stranger = f.complaint("e-none", *t.place, "no_data", t.now, msisdn="13900000009")
+    sim = _check(diagnose(tmp_path, stranger)["diagnosis"], "sim_type")
+    assert sim["finding"] == "unknown"

@@ -1,0 +1,33 @@
+"""MSISDNs: normalised, masked, and the other ways the same number is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from netcomplaint.errors import InputError
+from netcomplaint.privacy import mask_msisdn, msisdn_forms, normalise_msisdn
+
+
+def test_normalise_and_mask() -> None:
+    assert normalise_msisdn("+86 138-0013-8000") == "8613800138000"
+    assert normalise_msisdn("0044 (7700) 900123") == "447700900123"
+    assert mask_msisdn("13800138000") == "138****8000"
+    with pytest.raises(InputError, match="5 to 15 digits"):
+        normalise_msisdn("12a")
+
+
+@pytest.mark.parametrize(
+    ("msisdn", "code", "forms"),
+    [
+        ("13800138000", 86, ["8613800138000"]),  # a Chinese CRM's number, the HLR's form
+        ("+86 138 0013 8000", 86, ["13800138000", "013800138000"]),
+        ("9123 4567", 852, ["85291234567"]),  # Hong Kong's 8 digits
+        ("+852 9123 4567", 852, ["91234567", "091234567"]),
+        ("07700 900123", 44, ["447700900123", "7700900123"]),  # the trunk 0 goes
+        ("447700900123", 44, ["7700900123", "07700900123"]),
+        ("85212345", 852, ["85285212345"]),  # too short to carry the code: national
+        ("13800138000", None, []),  # no network country: nothing to offer
+    ],
+)
+def test_other_forms_of_a_number(msisdn: str, code: int | None, forms: list[str]) -> None:
+    assert msisdn_forms(msisdn, code) == forms
