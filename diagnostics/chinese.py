@@ -107,9 +107,28 @@ def plain(text: str) -> str:
     return _VERY.sub("很", mandarin)
 
 
-@lru_cache(maxsize=1)
-def _to_traditional() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t")
+# OpenCC configurations for the reply: Taiwan's vocabulary (网络 → 網路, 信号 → 訊號, 重启 →
+# 重啟), Hong Kong's characters, or standard Traditional
+TRADITIONAL_SCRIPTS = ("s2twp", "s2hk", "s2t")
+_CANTONESE = re.compile("[冇唔喺嘅咗啲嚟哋睇搵]")
+
+
+@lru_cache(maxsize=len(TRADITIONAL_SCRIPTS))
+def _to_traditional(script: str) -> opencc.OpenCC:
+    return opencc.OpenCC(script)
+
+
+def traditional_script(text: str | None, country: str | None) -> str | None:
+    """The script to write a reply in for a customer who wrote ``text`` from ``country``:
+    None (simplified) unless the text is Traditional; Taiwan's usage in Taiwan, Hong Kong's
+    for Hong Kong, Macau or Cantonese, standard Traditional elsewhere."""
+    if not writes_traditional(text):
+        return None
+    if country == "TW":
+        return "s2twp"
+    if country in ("HK", "MO") or _CANTONESE.search(text or ""):
+        return "s2hk"
+    return "s2t"
 
 
 def writes_traditional(text: str | None) -> bool:
@@ -125,7 +144,7 @@ def writes_traditional(text: str | None) -> bool:
     return changed >= max(1, 0.05 * cjk)
 
 
-def traditional(text: str) -> str:
-    """Simplified Chinese in Traditional characters (OpenCC ``s2t``)."""
-    converted: str = _to_traditional().convert(text)
+def traditional(text: str, script: str = "s2t") -> str:
+    """Simplified Chinese in Traditional characters (an OpenCC ``TRADITIONAL_SCRIPTS`` one)."""
+    converted: str = _to_traditional(script).convert(text)
     return converted

@@ -51,11 +51,12 @@ FROM unnest(%(t0)s::timestamptz[], %(t1)s::timestamptz[], %(cause)s::text[], %(c
 -- OFFSET 0 keeps it a per-member probe: flattened, the planner scans every diagnosis of the cause.
 CROSS JOIN LATERAL (
     SELECT c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon,
-           d.serving_cells
+           d.serving_cells, least(coalesce(c.occurred_from, c.reported_at), c.reported_at)
     FROM diagnoses d JOIN complaints c ON c.complaint_id = d.complaint_id
     WHERE d.serving_cells && string_to_array(w.cells, chr(31)) AND d.mass_event_id IS NULL
       AND d.primary_cause = w.cause AND NOT (d.complaint_id = ANY(%(ids)s))
-      AND c.reported_at >= w.t0 AND c.reported_at <= w.t1
+      AND c.reported_at >= w.t0
+      AND least(coalesce(c.occurred_from, c.reported_at), c.reported_at) <= w.t1
     OFFSET 0
 ) x
 ORDER BY x.complaint_id
@@ -88,6 +89,13 @@ class Member:
     lat: float | None
     lon: float | None
     cells: tuple[str, ...]
+    # when the problem began, if the customer said so (occurred_from) before reporting it: a
+    # report the next morning of last night's outage is of that outage
+    since: datetime | None = None
+
+    @property
+    def began(self) -> datetime:
+        return self.at if self.since is None else min(self.since, self.at)
 
 
 @dataclass
@@ -112,7 +120,7 @@ class Event:
             else:  # running centroid
                 self.lat += (m.lat - self.lat) / (self.count + 1)
                 self.lon += (m.lon - self.lon) / (self.count + 1)
-        self.start, self.end = min(self.start, m.at), max(self.end, m.at)
+        self.start, self.end = min(self.start, m.began), max(self.end, m.at)
         self.count += 1
         self.dirty = True
         self.members.append(m.complaint_id)
@@ -144,7 +152,7 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
     radius = settings.mass_radius_m
     ids = [m.complaint_id for m in eligible]
     windows = {
-        "t0": [m.at - window for m in eligible],
+        "t0": [m.began - window for m in eligible],
         "t1": [m.at + window for m in eligible],
         "cause": [m.cause for m in eligible],
         "cells": ["\x1f".join(m.cells) for m in eligible],
@@ -164,7 +172,7 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
             by_cell[(event.cause, cell)].add(event.mass_event_id)
     pool: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for r in candidate_rows:
-        old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()))
+        old = Member(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], tuple(r[6] or ()), r[7])
         for cell in old.cells:
             pool[(old.cause, cell)].append(old)
     assigned: dict[str, str] = {}
@@ -178,15 +186,15 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
             if (
                 len(subscribers) >= settings.mass_min_complaints
             ):  # different people, not one repeating
-                first = min([m, *company], key=lambda x: x.at)
+                first = min([m, *company], key=lambda x: x.began)
                 match = Event(
-                    new_event_id(first.at),
+                    new_event_id(first.began),
                     m.cause,
                     set(),
                     None,
                     None,
-                    first.at,
-                    first.at,
+                    first.began,
+                    first.began,
                     0,
                     new=True,
                 )
@@ -222,11 +230,11 @@ def _matching_event(
     for cell in m.cells:
         for event_id in by_cell.get((m.cause, cell), ()):
             e = events[event_id]
-            if not (e.start - window <= m.at <= e.end + window) or not _close(
+            if not (e.start - window <= m.at and m.began <= e.end + window) or not _close(
                 m, e.lat, e.lon, radius
             ):
                 continue
-            gap = max(e.start - m.at, m.at - e.end, timedelta(0))
+            gap = max(e.start - m.at, m.began - e.end, timedelta(0))
             if best is None or gap < best[0]:
                 best = (gap, e)
     return None if best is None else best[1]
@@ -245,7 +253,8 @@ def _company(
         for other in pool.get((m.cause, cell), ()):
             if other.complaint_id in taken or other.complaint_id in found:
                 continue
-            if abs(other.at - m.at) <= window and _close(m, other.lat, other.lon, radius):
+            apart = max(other.began - m.at, m.began - other.at, timedelta(0))
+            if apart <= window and _close(m, other.lat, other.lon, radius):
                 found[other.complaint_id] = other
     return list(found.values())
 

@@ -16,13 +16,13 @@ from diagnostics.checks.coverage import indoor_depth
 from diagnostics.checks.outage import outage_alarms
 from diagnostics.checks.roaming import abroad
 from diagnostics.checks.terminal_device import gap_in_words
-from diagnostics.chinese import traditional, writes_traditional
+from diagnostics.chinese import traditional, traditional_script
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
 from diagnostics.ranking import network_measured
 from diagnostics.reply_texts import TEMPLATES
 from diagnostics.settings import DiagnosticsSettings
-from geo.zones import local_time
+from geo.zones import country_at, local_time
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,9 @@ class Facts:
     issue: str = ""
     sim: str = "2G/3G"
     network: str = "当地运营商"
-    traditional: bool = False  # the customer writes Traditional Chinese: so is the reply
+    # the customer writes Traditional Chinese: so is the reply, in this OpenCC script
+    script: str | None = None
+    place_named: bool = False  # place_zh is an area's name from the data: never converted
 
 
 def _local(value: datetime, zone: tzinfo | None) -> datetime:
@@ -73,13 +75,33 @@ def _serving_alarm(ctx: Context, settings: DiagnosticsSettings) -> AlarmRow | No
     return alarms[0] if alarms else None
 
 
+# alarms that are the service going down itself, not a cause that may take it down later
+_SERVICE_DOWN = ("cell_unavailable", "site_down")
+
+
+def _down_since(ctx: Context, settings: DiagnosticsSettings, cause: AlarmRow) -> datetime:
+    """When service stopped: the cause's alarm (mains failure, fibre cut) may come hours before,
+    while the batteries last (gen 24's typhoon sites); the cells' own alarm says when."""
+    down = [
+        a.raised_at
+        for a in outage_alarms(ctx, settings, "serving")
+        if a.alarm_type in _SERVICE_DOWN and a.raised_at >= cause.raised_at
+    ]
+    return min(down, default=cause.raised_at)
+
+
 def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     c = ctx.complaint
     # the customer's clock: the complaint's own offset, or for a time stamped in UTC the zone of
     # the place (as the window is read), so "since 19:00" is the hour the customer lived
     place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else ctx.serving.location
     zone = local_time(c.reported_at, place).tzinfo
-    named = next((a for a in ctx.areas if a.name and a.distance_m == 0), None)
+    # the place by the name of an area it is in; an interference source is named as the
+    # source in its own script ("…附近{source}的设备"), not as the place too
+    named = next(
+        (a for a in ctx.areas if a.name and a.distance_m == 0 and a.kind != "interference_source"),
+        None,
+    )
     if named is not None and named.name:
         place_zh, place_en = f"{named.name}", f"{named.name}"
     elif c.lat is not None and c.lon is not None:
@@ -118,7 +140,7 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     alarm = _serving_alarm(ctx, settings)
     if alarm is not None:
         site = ctx.site_of.get(alarm.object_id, alarm.object_id)
-        since = _local(alarm.raised_at, zone)
+        since = _local(_down_since(ctx, settings, alarm), zone)
         values.update(since_zh=_zh_time(since), since_en=_en_time(since))
         if alarm.cleared_at is not None:
             until = _local(alarm.cleared_at, zone)
@@ -141,7 +163,8 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
         _en_time(when),
         cell,
         site,
-        traditional=writes_traditional(c.description),
+        script=traditional_script(c.description, country_at(*place) if place else None),
+        place_named=named is not None and bool(named.name),
         **values,
     )
 
@@ -227,8 +250,24 @@ def _visitor_on_ours(ctx: Context) -> bool:
 def reply_script(cause: str, situation_name: str, facts_: Facts) -> dict[str, str]:
     zh, en = TEMPLATES.get((cause, situation_name)) or TEMPLATES[("no_fault_found", "observe")]
     values = facts_.__dict__
-    zh_text = zh.format(**values)
-    return {
-        "zh": traditional(zh_text) if facts_.traditional else zh_text,
-        "en": en.format(**values),
-    }
+    return {"zh": _zh(zh, facts_), "en": en.format(**values)}
+
+
+# values that come from the operator's data (names of areas and sources, models, ids): written
+# as given, never run through the Traditional conversion (干擾 would become 幹擾)
+_DATA_VALUES = ("area_zh", "source_zh", "model", "issue", "network", "cell", "site")
+
+
+def _zh(template: str, facts_: Facts) -> str:
+    values = dict(facts_.__dict__)
+    if facts_.script is None:
+        return template.format(**values)
+    kept = [k for k in _DATA_VALUES if values.get(k)]
+    if facts_.place_named:
+        kept.append("place_zh")
+    # private-use characters: OpenCC passes them through (a NUL would end its C string)
+    marks = {k: f"\ue000{chr(0xE010 + i)}\ue001" for i, k in enumerate(kept)}
+    text = traditional(template.format(**{**values, **marks}), facts_.script)
+    for k, mark in marks.items():
+        text = text.replace(mark, str(values[k]))
+    return text

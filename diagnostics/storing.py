@@ -76,6 +76,7 @@ def store(
             r.complaint.reported_at,
             *_place(r),
             _event_cells(r),
+            r.complaint.occurred_from,
         )
         for r in results
     ]

@@ -94,6 +94,22 @@ def test_outage_under_repair_and_restored_with_local_times() -> None:
     assert case == "fibre_stolen" and "光缆被盗" in text["zh"] and "stolen" in text["en"]
 
 
+def test_a_site_on_battery_went_down_when_its_cells_did_not_at_the_mains_failure() -> None:
+    # mains failed at 05:00, the batteries held until 08:30 (gen 24's typhoon sites): the
+    # reply says service stopped at 08:30, and it is still the power situation
+    shanghai = timezone(timedelta(hours=8))
+    mains = T - timedelta(hours=5)
+    down = T - timedelta(hours=1, minutes=30)
+    case, text, _ = script(
+        "outage",
+        reported_at=T.astimezone(shanghai),
+        alarms=[alarm("power", "A", raised=mains), alarm("site_down", "A", raised=down)],
+    )
+    assert case == "power"
+    assert f"{down.astimezone(shanghai):%H:%M}" in text["zh"]
+    assert f"{mains.astimezone(shanghai):%H:%M}" not in text["zh"]
+
+
 @pytest.mark.parametrize(
     ("frequency", "expected"), [("occasional", "busy_hour"), ("frequent", "capacity")]
 )
@@ -191,3 +207,23 @@ def test_a_visitor_rejected_on_our_network_is_taken_up_with_its_home_operator() 
     # "the local network (234-30) … sort it out with that operator", 234-30 being us)
     assert "our network (460-00)" in text["en"] and "home operator" in text["en"]
     assert "我们的网络（460-00）" in text["zh"] and "归属运营商" in text["zh"]
+
+
+def test_a_customer_writing_traditional_is_answered_in_their_region_s_usage() -> None:
+    """Kaohsiung: Taiwan's words (網路, 訊號); Hong Kong / Cantonese: Hong Kong's characters; the
+    operator's names are written as given (an area's 干擾 must not become 幹擾); the place is
+    not named twice when it is the interference source itself (gen 24)."""
+    kaohsiung = {"lat": 22.6273, "lon": 120.3014}
+    case, text, _ = script("no_fault_found", description="網路很慢，訊號很差", **kaohsiung)
+    assert "網路" in text["zh"] and "网" not in text["zh"]
+    source = area("interference_source", name="前鎮干擾源")
+    case, text, _ = script(
+        "interference", description="通話一直斷，訊號很差", areas=[source], **kaohsiung
+    )
+    assert case == "source_found"
+    assert "前鎮干擾源" in text["zh"] and "幹擾源" not in text["zh"]
+    assert text["zh"].count("前鎮干擾源") == 1
+    _, text, _ = script("no_fault_found", description="屋企冇訊號")
+    assert "網絡" in text["zh"]  # Hong Kong's usage for Cantonese
+    _, text, _ = script("no_fault_found", description="家里信号不好")
+    assert "网络" in text["zh"]  # simplified stays simplified

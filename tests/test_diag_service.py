@@ -101,6 +101,24 @@ def test_one_site_down_is_one_event_whichever_sector_serves(
     assert event == [(3,)]
 
 
+def test_a_late_report_of_the_outage_joins_its_event(conn: psycopg.Connection[Any]) -> None:
+    # reported the next morning, the problem given as last night's (occurred_from): the same
+    # outage's event, not a new one or none (gen 24: 20 of 22 late reports were split off)
+    t = outage_town(conn)
+    ids = []
+    for k, (reported, began) in enumerate(
+        [(t.now, None), (t.now + timedelta(minutes=10), None), (t.now + timedelta(hours=10), t.now)]
+    ):
+        lat, lon = f.offset(*t.place, 30.0 * k, 0.0)
+        complaint = f.complaint(f"L{k}", lat, lon, "no_signal", reported, f"1370000000{k}")
+        if began is not None:
+            complaint["occurred_from"] = began.isoformat()
+        r = submit_complaint(conn, parse_complaint(complaint), key=KEY)
+        assert r.body["diagnosis"]["primary_cause"] == "outage"
+        ids.append(r.body["diagnosis"]["mass_event_id"])
+    assert ids[1] is not None and ids[2] == ids[1]
+
+
 def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "
