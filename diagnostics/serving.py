@@ -163,10 +163,16 @@ def serving_cells(
         offering.add(code)
         if not sites or dist[pos] <= reach:
             sites.setdefault(code, float(att[pos]))
-    at_sites = _among(codes, sites)
-    best_att = np.array([sites.get(c, np.inf) for c in codes[at_sites].tolist()])
+    at_sites = np.flatnonzero(_among(codes, sites))
+    # each layer of a serving site: its best cell and those within 3 dB of it (co-sector
+    # cells). Per technology, or a site's omni GSM cell, with no antenna loss, would drop its
+    # LTE sectors a little off-axis (gen 23's village sites)
+    layer = codes[at_sites] * 16 + index.tech_code[rows[at_sites]].astype(np.int64) + 1
+    best_att: dict[int, float] = {}
+    for key, value in zip(layer.tolist(), att[at_sites].tolist(), strict=True):
+        best_att[key] = min(value, best_att.get(key, np.inf))
     ok = np.zeros(len(rows), dtype=np.bool_)
-    ok[np.flatnonzero(at_sites)[att[at_sites] <= best_att + 3.0]] = True  # + co-sector cells
+    ok[at_sites[att[at_sites] <= np.array([best_att[k] for k in layer.tolist()]) + 3.0]] = True
     wanted = ok & usable
     head = order[: int(ok.sum()) + len(sites) * 8]
     chosen = head[wanted[head]]

@@ -3,6 +3,7 @@ are near (rural places), and the batch path (one tree query for many places) the
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -199,3 +200,31 @@ def test_local_isd_of_an_inventory_of_one_cell_per_site_uses_every_site() -> Non
     rows = [r for r in _grid_rows(small_cells=False) if r[0].endswith("-0")]
     index = CellIndex.build(rows)
     assert index.local_isd(index.by_id["M11-0"], 500.0) == pytest.approx(1000.0, rel=0.02)
+
+
+def test_a_site_s_omni_gsm_cell_does_not_drop_its_lte_sectors() -> None:
+    # a village site: an omni GSM900 cell and three LTE sectors; the place is 50° off the
+    # nearest sector's azimuth (7 dB down its pattern, the omni cell none): that LTE sector
+    # still serves, with the GSM cell (gen 23: the LTE cells' congestion was never read)
+    lat, lon = 34.5, 113.5
+    rows: list[tuple[Any, ...]] = [
+        ("V-G", "V", lat, lon, "GSM", None, None, "900", False, "active"),
+        *(
+            (f"V-L{k}", "V", lat, lon, "LTE", az, 65.0, "3", False, "active")
+            for k, az in enumerate((0.0, 120.0, 240.0))
+        ),
+    ]
+    for i in range(4):  # neighbouring macro sites 3 km away
+        olat, olon = f.offset(
+            lat, lon, 3000.0 * (1 if i % 2 else -1), 3000.0 * (1 if i < 2 else -1)
+        )
+        rows += [
+            (f"N{i}-L{k}", f"N{i}", olat, olon, "LTE", az, 65.0, "3", False, "active")
+            for k, az in enumerate((0.0, 120.0, 240.0))
+        ]
+    index = CellIndex.build(rows)
+    place = f.offset(
+        lat, lon, 500.0 * math.sin(math.radians(50.0)), 500.0 * math.cos(math.radians(50.0))
+    )
+    served = serving_cells(index, *place, S)
+    assert "V-G" in served.cells and "V-L0" in served.cells, served.cells
