@@ -300,6 +300,38 @@ def test_network_cause_attributed_to_the_user_opens_nothing(
     assert diagnose(conn, complaint(conn), diagnosis("weak_coverage", attribution="user")) is None
 
 
+def test_a_customer_s_own_phone_setting_opens_no_order(conn: psycopg.Connection[Any]) -> None:
+    """Roaming switched off or calls forwarded, and no network's reject on record: the reply
+    tells the customer how to change it; an order opens only when it comes back, or when a
+    network rejected the number (gens 22-24: every call-forwarding complaint got an order)."""
+    switched_off = [
+        E("roaming_switch", "roaming_registration", detail="roaming is switched off"),
+        E("registration_status", "roaming_registration", detail="not registered at …"),
+    ]
+    assert (
+        diagnose(
+            conn, complaint(conn), diagnosis("roaming_registration", evidence_items=switched_off)
+        )
+        is None
+    )
+    forwarded = [E("call_forwarding", "roaming_registration", detail="calls are forwarded")]
+    assert (
+        diagnose(conn, complaint(conn), diagnosis("roaming_registration", evidence_items=forwarded))
+        is None
+    )
+    rejected = [
+        *switched_off[:1],
+        E(
+            "registration_status",
+            "roaming_registration",
+            detail="rejected on 454-00, reject cause 13",
+        ),
+    ]
+    assert diagnose(
+        conn, complaint(conn), diagnosis("roaming_registration", evidence_items=rejected)
+    )
+
+
 def test_routing_overrides_from_settings(
     conn: psycopg.Connection[Any], client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,13 @@ from typing import Any
 from workorders.hook_state import CLOSED, NeedsMembers, Order, Position, State
 from workorders.lifecycle import OPEN_STATUSES
 from workorders.repeats import RepeatLink, pick_earlier
-from workorders.routing import NETWORK_CAUSES, affected_cells, is_urgent, route
+from workorders.routing import (
+    NETWORK_CAUSES,
+    affected_cells,
+    customer_setting,
+    is_urgent,
+    route,
+)
 from workorders.settings import WorkOrderSettings
 
 EARLIER_LIMIT = 50  # earlier complaints of the subscriber looked at (newest first)
@@ -71,7 +77,9 @@ def plan(
                 complaint_id=str(complaint["complaint_id"]),
                 reported=min(_as_datetime(complaint["reported_at"]), now),
                 cause=cause,
-                network=cause in NETWORK_CAUSES and diagnosis.get("attribution") != "user",
+                network=cause in NETWORK_CAUSES
+                and diagnosis.get("attribution") != "user"
+                and not customer_setting(cause, list(diagnosis.get("evidence") or [])),
                 cells=affected_cells(diagnosis, complaint),
                 evidence=list(diagnosis.get("evidence") or []),
                 mass_event_id=str(event) if event else None,

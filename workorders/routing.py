@@ -80,6 +80,7 @@ _TRANSMISSION = ("transmission", "fibre", "fiber", "microwave", "传输", "光�
 _POWER = ("power", "site_down", "hardware", "电源", "停电", "断电")
 _EXTERNAL = ("interference_source", "external", "外部干扰")
 _PARTNER = ("visited_network", "roaming_partner", "partner")
+_CUSTOMER_SETTINGS = ("roaming_switch", "call_forwarding")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,22 @@ def _text(item: Mapping[str, Any]) -> str:
 
 def _any(items: Iterable[Mapping[str, Any]], words: Sequence[str]) -> bool:
     return any(word in _text(item) for item in items for word in words)
+
+
+def customer_setting(cause: str, evidence: Sequence[Mapping[str, Any]]) -> bool:
+    """A registration fault the customer's own phone settings explain (roaming switched off,
+    calls forwarded) with no network's reject on record: the reply tells them how to change it,
+    so there is nothing for engineers unless it comes back (a repeat)."""
+    if cause != "roaming_registration":
+        return False
+    abnormal = _abnormal(evidence)
+    if not {str(e.get("check")) for e in abnormal} & set(_CUSTOMER_SETTINGS):
+        return False
+    return not any(
+        "reject" in str(e.get("detail") or "").lower()
+        for e in abnormal
+        if e.get("check") == "registration_status"
+    )
 
 
 def _far_beyond_isd(items: Iterable[Mapping[str, Any]], factor: float) -> bool:
@@ -147,6 +164,8 @@ def route_key(
             return "outage.power"
         return "outage"
     if cause == "roaming_registration":
+        if customer_setting(cause, evidence):
+            return "repeat.user_side" if repeat else None
         if _any(abnormal, _PARTNER):
             return "roaming_registration.partner"
         return "roaming_registration"
