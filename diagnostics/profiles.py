@@ -17,7 +17,7 @@ import phonenumbers
 
 from diagnostics.cell_index import cell_index, network_country
 from diagnostics.models import ComplaintIn, ComplaintRecord
-from netcomplaint.privacy import hash_msisdn, msisdn_forms
+from netcomplaint.privacy import hash_msisdn, mask_msisdn, msisdn_forms, normalise_msisdn
 from storage.db import Conn
 
 KNOWN_SQL = """
@@ -38,6 +38,7 @@ def link_profiles(
 ) -> list[ComplaintRecord]:
     """The records, each with the hash of the form of its number the subscriber data know."""
     code = calling_code(conn)
+    pairs = [(c, _masked_nationally(c, r, code)) for c, r in pairs]
     other = {r.external_id: msisdn_forms(c.msisdn, code) for c, r in pairs}
     if not any(other.values()):
         return [r for _, r in pairs]
@@ -52,3 +53,13 @@ def link_profiles(
                 record = replace(record, msisdn_hash=found)
         out.append(record)
     return out
+
+
+def _masked_nationally(c: ComplaintIn, r: ComplaintRecord, code: int | None) -> ComplaintRecord:
+    """An international number of the network's own country is shown as agents know it:
+    ``+86 134 1234 0558`` as ``134****0558``, not ``861****0558``."""
+    digits = normalise_msisdn(c.msisdn)
+    prefix = str(code) if code else ""
+    if not prefix or not digits.startswith(prefix) or len(digits) - len(prefix) < 6:
+        return r
+    return replace(r, msisdn_masked=mask_msisdn(digits[len(prefix) :]))

@@ -362,6 +362,11 @@ def test_a_number_written_nationally_finds_its_international_profile_and_back(
         complaint = f.complaint(external_id, *t.place, "no_data", t.now, msisdn=msisdn)
         sim = _check(diagnose(tmp_path, complaint)["diagnosis"], "sim_type")
         assert sim["finding"] == "abnormal" and "3G" in sim["detail"], sim
+    # shown as agents know the number, nationally: 138****8002, not 861****8002
+    masked = conn.execute(
+        "SELECT msisdn_masked FROM complaints WHERE external_id = 'e-intl'"
+    ).fetchone()
+    assert masked == ("138****8002",)
     # a number nobody's data know keeps its own form
     stranger = f.complaint("e-none", *t.place, "no_data", t.now, msisdn="13900000009")
     sim = _check(diagnose(tmp_path, stranger)["diagnosis"], "sim_type")
