@@ -13,6 +13,7 @@ from diagnostics.evidence import Registration
 from diagnostics.replies import facts, reply_script, situation
 from diagnostics.reply_texts import TEMPLATES
 from tests.diag_contexts import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
+from workorders.routing import customer_setting
 
 
 def script(cause: str, **changes: object) -> tuple[str, dict[str, str], list[str]]:
@@ -227,3 +228,18 @@ def test_a_customer_writing_traditional_is_answered_in_their_region_s_usage() ->
     assert "網絡" in text["zh"]  # Hong Kong's usage for Cantonese
     _, text, _ = script("no_fault_found", description="家里信号不好")
     assert "网络" in text["zh"]  # simplified stays simplified
+
+
+def test_the_engine_s_roaming_evidence_tells_work_orders_a_customer_setting_from_a_reject() -> None:
+    """The work-order rule reads the engine's own evidence JSON: roaming switched off (not
+    registered) or calls forwarded is the customer's to change, a network's reject is not."""
+    cases = [
+        (Registration(T, "not_registered", None, None, False, False), "roaming_failure", True),
+        (Registration(T, "registered", "460-00", None, True, True), "cannot_receive", True),
+        (Registration(T, "rejected", "454-00", "13", False, False), "roaming_failure", False),
+        (Registration(T, "registered", "454-00", "13", False, False), "roaming_failure", False),
+    ]
+    for registration, symptom, setting in cases:
+        ctx = context(symptom=symptom, registration=registration, description="在香港漫游")
+        evidence = [e.as_json() for e in run_checks(ctx, SETTINGS)]
+        assert customer_setting("roaming_registration", evidence) is setting, registration
