@@ -14,7 +14,10 @@ from diagnostics.replies import Facts
 
 
 def _value(evidence: list[Evidence], check: str) -> Evidence | None:
-    return next((e for e in evidence if e.check == check and e.finding == "abnormal"), None)
+    for e in evidence:
+        if e.check == check and e.finding == "abnormal":
+            return e
+    return None
 
 
 def _partner(ctx: Context, facts: Facts) -> str:

@@ -139,7 +139,7 @@ def writes_traditional(text: str | None) -> bool:
     simplified = _converter().convert(text)
     if len(simplified) != len(text):
         return True
-    cjk = sum(1 for ch in text if _CJK.match(ch))
+    cjk = len(_CJK.findall(text))
     changed = sum(1 for a, b in zip(text, simplified, strict=True) if a != b)
     return changed >= max(1, 0.05 * cjk)
 

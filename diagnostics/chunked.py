@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from diagnostics.engine import Result, checks_worker, chunks
+from diagnostics.engine import Result, batch_collector, checks_worker, chunks
 from diagnostics.evidence import gather
 from diagnostics.models import ComplaintRecord
 from diagnostics.ranking import calibration_for
@@ -101,7 +101,7 @@ def diagnose_in_chunks(
     fails anywhere is marked failed, the others go on."""
     calibration = calibration_for(settings.confidence_calibration_file)
     parts = chunks(records, settings)
-    with checks_worker(len(parts)) as check:
+    with batch_collector(settings), checks_worker(len(parts)) as check:
         # at most two chunks in flight (one being stored, one checked): contexts don't pile up
         pending: deque[tuple[Sequence[ComplaintRecord], Future[list[Result]]]] = deque()
         for part in parts:

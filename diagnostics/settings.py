@@ -433,6 +433,14 @@ class DiagnosticsSettings(BaseSettings):
         description="with diagnosis_processes 0, the smallest file diagnosed in several "
         "processes (measured: below ~2,000 complaints, starting them costs what they save)",
     )
+    diagnosis_gc_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="young-generation threshold of Python's cyclic garbage collector while a "
+        "batch is diagnosed (0 = leave the interpreter's 700): a batch allocates millions of "
+        "short-lived objects, nearly none in cycles, and at 700 the collector took ~20 % of the "
+        "checks' time (bench_diag_latency)",
+    )
     diagnosis_max_attempts: int = Field(
         default=5, ge=1, description="diagnosis attempts before a complaint stays failed"
     )

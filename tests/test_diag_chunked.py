@@ -4,6 +4,7 @@ fails (reading or checking) is marked failed while the other chunks are stored."
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from datetime import timedelta
@@ -69,6 +70,44 @@ def test_chunks_give_the_answers_of_one_batch(
     assert one.diagnosed == three.diagnosed == 7 and three.failed == 0
     assert bodies(conn) == whole and evidence_of(conn) == evidence
     assert len(threads) == 3 and all(name.startswith("nc-checks") for name in threads)
+
+
+def test_batches_run_with_the_collector_threshold_and_restore_it(
+    conn: psycopg.Connection[Any], nc_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = f.town(conn)
+    before = gc.get_threshold()
+    seen: list[int] = []
+    original = engine.diagnose_contexts
+
+    def spy(*args: Any) -> list[engine.Result]:
+        seen.append(gc.get_threshold()[0])
+        return original(*args)
+
+    monkeypatch.setattr(engine, "diagnose_contexts", spy)
+    settings = DiagnosticsSettings(diagnosis_batch_size=2, diagnosis_gc_threshold=12_345)
+    out = submit_batch(conn, complaints(t, 4), settings=settings, key=KEY)
+    assert out.diagnosed == 4 and seen == [12_345, 12_345]  # in the checks worker too
+    assert gc.get_threshold() == before
+    conn.rollback()
+    seen.clear()
+    submit_batch(
+        conn, complaints(t, 2), settings=DiagnosticsSettings(diagnosis_gc_threshold=0), key=KEY
+    )
+    assert seen == [before[0]]  # 0: the interpreter's own
+
+
+def test_the_collector_setting_is_kept_until_the_last_batch_ends() -> None:
+    before = gc.get_threshold()
+    settings = DiagnosticsSettings(diagnosis_gc_threshold=23_456)
+    with engine.batch_collector(settings):
+        with engine.batch_collector(settings):  # another thread's batch, e.g. the API's retries
+            assert gc.get_threshold()[0] == 23_456
+        assert gc.get_threshold()[0] == 23_456  # the first batch still runs
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), engine.batch_collector(settings):
+        raise RuntimeError("a failing batch")
+    assert gc.get_threshold() == before
 
 
 def evidence_of(conn: psycopg.Connection[Any]) -> dict[str, Any]:

@@ -221,6 +221,7 @@ def _comparable_bands(ctx: Context, names_legacy: bool) -> set[str]:
     return {b for tech, b in layers if names_legacy or tech not in LEGACY}
 
 
+@lru_cache(maxsize=4096)
 def _naming(band: str) -> str:
     """How a normalised band is named: an NR band ("n78"), a band number ("3"), MHz ("1800":
     2G/3G, or a layer an operator's cell list names by its frequency), or "other" (a label not
@@ -286,10 +287,15 @@ def nr_gap(ctx: Context, d: Device) -> str | None:
         return None
     if not d.supports_nr:
         return "has no 5G"
-    nr_bands = {b for b in map(normalise_band, ctx.serving.bands) if _naming(b) == "nr"}
+    return _nr_band_gap(ctx.serving.bands, d.bands)
+
+
+@lru_cache(maxsize=4096)  # asked for every complaint, of a few band lists on each side
+def _nr_band_gap(serving_bands: tuple[str, ...], device_bands: tuple[str, ...]) -> str | None:
+    nr_bands = {b for b in map(normalise_band, serving_bands) if _naming(b) == "nr"}
     # a 5G phone's catalogue may list its NR bands bare ("78" for n78)
-    phone = {n if _naming(n) != "number" else f"n{n}" for n in map(normalise_band, d.bands)}
-    phone |= {normalise_band(b) for b in d.bands}
+    phone = {n if _naming(n) != "number" else f"n{n}" for n in map(normalise_band, device_bands)}
+    phone |= {normalise_band(b) for b in device_bands}
     if nr_bands and phone and not nr_bands & phone:
         return f"lacks the 5G band(s) {', '.join(sorted(nr_bands))} used here"
     return None
