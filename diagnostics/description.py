@@ -266,11 +266,17 @@ _TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
         (11, 14),
     ),
     (re.compile(r"早上|上午|早晨|早高峰|(?<![a-z])mornings?(?![a-z])"), (6, 11)),
+    # a rush hour or commute without a morning named (read first, above): the evening's
+    (re.compile(r"(?<![a-z])(?:rush hours?|commut\w*|peak hours?)(?![a-z])"), (16, 20)),
 )
 # "around 8-10 pm", "after 8pm", 晚上八点以后: the evening's own hours, when said
 _PM_HOURS = re.compile(
     r"(?<![\d])(\d{1,2})(?: ?(?:-|–|~|to) ?(\d{1,2}))? ?(?:pm|p\.m\.)"
     r"|晚上([\d七八九十]{1,2})点(?:到([\d七八九十]{1,2})点)?"
+)
+# in an evening, "around 5" / "after 7" need no "pm" (read when no pm hours are said)
+_EVENING_HOUR = re.compile(
+    r"(?<![a-z])(?:around|about|after|from|at|by) (\d{1,2})(?::\d\d)?(?![\d:.]|am|a\.m)"
 )
 _ZH_HOURS = {"七": 7, "八": 8, "九": 9, "十": 10}
 _CLAUSES = re.compile(r"[,，.。;；!！?？、]|\bbut\b|但是?|不过")
@@ -306,10 +312,11 @@ def stated_hours(text: str | None) -> tuple[int, int] | None:
 
 
 def _evening_hours(clause: str, hours: tuple[int, int]) -> tuple[int, int]:
-    said = _PM_HOURS.search(clause)
+    said = _PM_HOURS.search(clause) or _EVENING_HOUR.search(clause)
     if said is None:
         return hours
-    first, last = said.group(1) or said.group(3), said.group(2) or said.group(4)
+    groups = (*said.groups(), None, None, None)  # _EVENING_HOUR has the first only
+    first, last = groups[0] or groups[2] or "", groups[1] or groups[3]
     start = int(first) if first.isdigit() else _ZH_HOURS.get(first, 0)
     end = int(last) if last and last.isdigit() else _ZH_HOURS.get(last or "", 0)
     if not 5 <= start <= 11:

@@ -1,11 +1,15 @@
-"""A complaint's number linked to the operator's subscriber data when the two write it
-differently: a CRM's national ``13800138000`` (or ``9123 4567``, ``07700 900123``) and the HLR's
-international ``8613800138000``. Only the keyed hashes are stored, so the other forms of the
-number are hashed at intake, while it is in clear, and the complaint keeps the form the profile
-or registration data know (its own when they know it, or none of them).
+"""A complaint's number linked to the operator's subscriber data however either writes it: a
+CRM's national ``13800138000`` (or ``9123 4567``, ``07700 900123``), the HLR's international
+``8613800138000``, an agent's ``+65 9123 4567``.
 
-The forms come from the network's country calling code (the country of the cell inventory,
-``cell_index.network_country``, through ``phonenumbers``); without cells, nothing changes.
+Every intake hashes a number in one form (``netcomplaint.numbering.canonical_msisdn``: the
+international one for the network's own country), so subscribers, registrations and complaints
+meet whichever form each was written in. Data loaded before numbers were brought to one form keep
+the hash of the form they were written in: the complaint's other forms are hashed at intake,
+while the number is in clear, and the complaint keeps the form those data know (else the one form).
+
+The network's country is the cell inventory's (``cell_index.network_country``); without cells,
+numbers are compared as written.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-import phonenumbers
-
 from diagnostics.cell_index import cell_index, network_country
 from diagnostics.models import ComplaintIn, ComplaintRecord
+from netcomplaint.numbering import NumberPlan, canonical_msisdn, number_plan
 from netcomplaint.privacy import hash_msisdn, mask_msisdn, msisdn_forms, normalise_msisdn
 from storage.db import Conn
 
@@ -27,31 +30,35 @@ SELECT msisdn_hash FROM registrations WHERE msisdn_hash = ANY(%(h)s)
 """
 
 
-def calling_code(conn: Conn) -> int | None:
-    """The country calling code of the network's country (852 for a Hong Kong inventory)."""
-    country = network_country(cell_index(conn))
-    return phonenumbers.country_code_for_region(country) or None if country else None
+def network_plan(conn: Conn) -> NumberPlan | None:
+    """How the network's country writes its numbers (calling code 852 for a Hong Kong
+    inventory), or None without cells."""
+    return number_plan(network_country(cell_index(conn)))
 
 
 def link_profiles(
     conn: Conn, pairs: Sequence[tuple[ComplaintIn, ComplaintRecord]], key: bytes
 ) -> list[ComplaintRecord]:
-    """The records, each with the hash of the form of its number the subscriber data know."""
-    code = calling_code(conn)
-    pairs = [(c, _masked_nationally(c, r, code)) for c, r in pairs]
-    other = {r.external_id: msisdn_forms(c.msisdn, code) for c, r in pairs}
-    if not any(other.values()):
+    """The records, each with the hash of its number's one form, or of the form the subscriber
+    or registration data know when they hold it in another (loaded before the one form)."""
+    plan = network_plan(conn)
+    if plan is None:
         return [r for _, r in pairs]
-    hashes = {r.external_id: [hash_msisdn(f, key) for f in other[r.external_id]] for _, r in pairs}
-    wanted = [r.msisdn_hash for _, r in pairs] + [h for hs in hashes.values() for h in hs]
+    code = int(plan.code)
+    pairs = [(c, _masked_nationally(c, r, code)) for c, r in pairs]
+    hashes: dict[str, list[str]] = {}
+    for c, r in pairs:
+        one = canonical_msisdn(c.msisdn, plan)
+        written = [normalise_msisdn(c.msisdn), *msisdn_forms(c.msisdn, code)]
+        forms = [one, *(f for f in dict.fromkeys(written) if f != one)]
+        hashes[r.external_id] = [hash_msisdn(f, key) for f in forms]
+    wanted = [h for hs in hashes.values() for h in hs]
     known = {str(row[0]) for row in conn.execute(KNOWN_SQL, {"h": wanted})}
     out = []
     for _, record in pairs:
-        if record.msisdn_hash not in known:
-            found = next((h for h in hashes[record.external_id] if h in known), None)
-            if found is not None:
-                record = replace(record, msisdn_hash=found)
-        out.append(record)
+        forms = hashes[record.external_id]
+        chosen = next((h for h in forms if h in known), forms[0])
+        out.append(record if chosen == record.msisdn_hash else replace(record, msisdn_hash=chosen))
     return out
 
 

@@ -208,8 +208,11 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "no_signal",
         2,
-        r"zero (?:bars?|signal)|lost all (?:bars?|signal|service)|all bars? (?:gone|lost)",
+        r"zero (?:bars?|signal)|lost all (?:bars?|signal|service)|all bars? (?:gone|lost)"
+        r"|(?<![\d.])0 (?:bars?|signal)",
     ),
+    ("no_signal", 1.5, r"line (?:is |was |went |goes )?(?:totally |completely |all )?dead"),
+    ("no_signal", 1, r"nothing works|wi-?fi only|only (?:works )?(?:on|with) wi-?fi"),
     # Indian English: "network not coming", "n/w not available here"
     ("no_signal", 2, r"(?:network|n/w|signal|signl|range|tower) (?:is )?not (?:coming|available)"),
     ("no_signal", 1, r"sim (?:card )?(?:is )?not (?:working|detected)"),
@@ -257,8 +260,14 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "call_drop",
         2,
-        r"(?:calls?|it) (?:keeps? |keep on |often |always )?"
+        r"(?:calls?|it|line) (?:keeps? |keep on |often |always )?"
         r"(?:drop|dropping|dropped|cut off|cuts off|cutting off|cut out|cuts out|cutting out)",
+    ),
+    (
+        "call_drop",
+        2,
+        r"dropp?(?:ed|s) (?:\d+|two|three|four|five|several|a few|many|multiple) times"
+        r"|lost (?:my|the|a) calls?|calls? (?:got |get |gets |keeps? getting )?lost",
     ),
     ("call_drop", 2, r"dropp?ed calls?|call drops?"),
     ("call_drop", 1, r"hangs? up by itself"),
@@ -314,7 +323,7 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "cannot_receive",
         2,
-        r"(?:straight|directly) to voicemail"
+        r"(?:straight|directly|right) to voice ?mail"
         r"|(?:never rings|(?:doesn'?t|does not|won'?t) ring)(?! on (?:the|their))",
     ),
     ("cannot_receive", 1.5, r"missed calls?|callers?|calling (?:me|him|her)"),
@@ -336,6 +345,24 @@ EN: tuple[tuple[str, float, str], ...] = (
     ("slow_data", 1.5, r"lag|laggy|lagging"),
     ("slow_data", 2, r"[\d.]+ ?(?:mbps|kbps|mb/s|kb/s)|speed ?test"),
     ("slow_data", 1, r"slo+w\w*|pausing|stall\w*"),
+    (
+        "no_data",
+        1.5,
+        r"(?:data|internet|apps?|browser) (?:keeps? |always )?"
+        r"(?:hang|hangs|hanging|freez\w*|frozen)",
+    ),
+    (
+        "slow_data",
+        1.5,
+        r"(?:internet|data|speeds?|connection) (?:on my phone )?(?:is |was |has been )?"
+        r"(?:trash|garbage|crap|awful|horrible|a joke)",
+    ),
+    (
+        "weak_signal",
+        1.5,
+        r"(?:signal|reception|service|bars?) (?:seems? |is |are |has been |got |getting )?"
+        r"(?:lower|weaker|worse|trash|garbage|crap)",
+    ),
     ("no_data", 2, r"no (?:data|internet|mobile data)"),
     ("no_data", 2, CANT + r" (?:get online|browse|connect to the internet)"),
     ("no_data", 1.5, r"(?:mobile )?data (?:is )?(?:not working|doesn'?t work|down)"),

@@ -7,7 +7,7 @@ one loader below, so a new reference file type is a new spec rather than a new c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from kpi_ingest import values as v
 from kpi_ingest.csvsource import Column, FileReport, read_rows
 from kpi_ingest.loader import copy_upsert
 from netcomplaint.errors import InputError
+from netcomplaint.numbering import NumberPlan, canonical_msisdn
 from netcomplaint.privacy import hash_msisdn, mask_msisdn
 from storage.db import Conn
 
@@ -46,6 +47,7 @@ SEVERITY_NAMES = {
 }
 SIM_TYPES = ("2g", "3g", "4g", "5g")
 REGISTRATION_STATUSES = ("registered", "not_registered", "rejected", "detached")
+NUMBERED = ("subscribers", "registrations")  # files keyed by an MSISDN
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class LoadContext:
     tz: tzinfo
     pii_key: bytes
     defaults: Mapping[str, str]  # --set column=value for columns the file lacks
+    # how the network's country writes its numbers: they are hashed in one form (numbering.py);
+    # read from the cell inventory by the loads of numbers that aren't given one
+    plan: NumberPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,7 @@ def _subscriber_columns(ctx: LoadContext) -> list[Column]:
 
 def _pseudonymise(row: Row, ctx: LoadContext) -> Row:
     msisdn = row.pop("msisdn")
-    row["msisdn_hash"] = hash_msisdn(msisdn, ctx.pii_key)
+    row["msisdn_hash"] = hash_msisdn(canonical_msisdn(msisdn, ctx.plan), ctx.pii_key)
     row["msisdn_masked"] = mask_msisdn(msisdn)
     return row
 
@@ -195,7 +200,7 @@ def _registration_columns(ctx: LoadContext) -> list[Column]:
 
 
 def _registration_hash(row: Row, ctx: LoadContext) -> Row:
-    row["msisdn_hash"] = hash_msisdn(row.pop("msisdn"), ctx.pii_key)
+    row["msisdn_hash"] = hash_msisdn(canonical_msisdn(row.pop("msisdn"), ctx.plan), ctx.pii_key)
     return row
 
 
@@ -225,6 +230,10 @@ def load_reference_csv(
     ctx: LoadContext,
 ) -> int:
     """Validate every row of ``path`` and upsert the good ones; return rows inserted or changed."""
+    if spec.kind in NUMBERED and ctx.plan is None:
+        from diagnostics.profiles import network_plan  # the country as the diagnosis reads it
+
+        ctx = replace(ctx, plan=network_plan(conn))
     columns = _with_defaults(spec.columns(ctx), ctx.defaults)
     rows = list(_typed_rows(spec, path, report, rename, ctx, columns))
     if not rows:

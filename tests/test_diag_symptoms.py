@@ -53,6 +53,17 @@ runner = CliRunner()
         ("mobile data not working", "no_data"),
         ("SMS arrive hours late", "sms_failure"),
         ("no service when roaming abroad", "roaming_failure"),
+        # American and Singaporean English (generators 25, 26)
+        ("the line keep cut off one", "call_drop"),
+        ("dropped 3 times on I-55 by the Lexington exit", "call_drop"),
+        ("lost my call between Pontiac and Chenoa AGAIN", "call_drop"),
+        ("line totally dead since 7pm", "no_signal"),
+        ("basement office has 0 signal", "no_signal"),
+        ("new phone, same old sim, nothing works anywhere, wifi only", "no_signal"),
+        ("data keep hang until i restart phone", "no_data"),
+        ("dorm internet on my phone is trash rn", "slow_data"),
+        ("signal seems lower than before?", "weak_signal"),
+        ("people say my phone goes right to voicemail, outgoing works", "cannot_receive"),
     ],
 )
 def test_handbook_keywords(text: str, symptom: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netcomplaint.errors import InputError
+from netcomplaint.numbering import canonical_msisdn, number_plan
 from netcomplaint.privacy import mask_msisdn, msisdn_forms, normalise_msisdn
 
 
@@ -31,3 +32,26 @@ def test_normalise_and_mask() -> None:
 )
 def test_other_forms_of_a_number(msisdn: str, code: int | None, forms: list[str]) -> None:
     assert msisdn_forms(msisdn, code) == forms
+
+
+@pytest.mark.parametrize(
+    ("msisdn", "region", "one"),
+    [
+        ("13800138000", "CN", "8613800138000"),  # a national number gets the calling code
+        ("+86 138 0013 8000", "CN", "8613800138000"),
+        ("8613800138000", "CN", "8613800138000"),
+        ("9123 4567", "SG", "6591234567"),  # no trunk prefix in Singapore
+        ("6591234567", "SG", "6591234567"),
+        ("07700 900123", "GB", "447700900123"),  # the trunk 0 goes
+        ("(312) 555-0142", "US", "13125550142"),  # the NANP's trunk 1 is its calling code
+        ("1 312 555 0142", "US", "13125550142"),
+        ("0912 345 678", "TW", "886912345678"),
+        ("85212345", "HK", "85285212345"),  # 8 digits: national, though it starts with 852
+        ("60123456789", "SG", "60123456789"),  # a visitor's number: not one of Singapore's
+        ("+60 12-345 6789", "SG", "60123456789"),  # written internationally: as it is
+        ("13800138000", None, "13800138000"),  # no network country: as written
+        ("13800138000", "ZZ", "13800138000"),  # a country the metadata don't know
+    ],
+)
+def test_one_form_of_a_number(msisdn: str, region: str | None, one: str) -> None:
+    assert canonical_msisdn(msisdn, number_plan(region)) == one
