@@ -119,6 +119,55 @@ def test_a_late_report_of_the_outage_joins_its_event(conn: psycopg.Connection[An
     assert ids[1] is not None and ids[2] == ids[1]
 
 
+def test_a_report_the_next_morning_without_times_joins_the_outage_by_its_alarm(
+    conn: psycopg.Connection[Any],
+) -> None:
+    # told 10 h later, no times given: the outage began when its alarm was raised, so the report
+    # is of that outage's event (gen 26: 14 such reports had made an event of their own)
+    t = outage_town(conn)
+    ids = []
+    for k, reported in enumerate(
+        [t.now, t.now + timedelta(minutes=10), t.now + timedelta(hours=10)]
+    ):
+        lat, lon = f.offset(*t.place, 30.0 * k, 0.0)
+        r = submit(conn, f"N{k}", lat, lon, "no_signal", reported, f"1360000000{k}")
+        assert r.body["diagnosis"]["primary_cause"] == "outage"
+        ids.append(r.body["diagnosis"]["mass_event_id"])
+    assert ids[1] is not None and ids[2] == ids[1]
+
+
+def test_one_power_cut_of_two_sites_is_one_event(conn: psycopg.Connection[Any]) -> None:
+    # the central site and its eastern neighbour go down together: complaints served by either
+    # (no cell, no site in common) are one event, since each sees the other site down nearby
+    # (gens 25, 26: a cut of 7 sites made 8 events)
+    def down(cell: str, ts: Any, values: dict[str, float]) -> None:
+        if cell.startswith(("S003", "S004")) and ts >= f.T0 + timedelta(hours=40):
+            values["availability_pct"] = 0.0
+
+    t = f.town(conn, fault=down)
+    east = next(s for s in t.sites if s.site_id == "S004")
+    for k, site in enumerate((t.site, east)):
+        f.alarm(conn, f"P{k}", site.site_id, "site_down", f.T0 + timedelta(hours=40))
+    ids, sites = [], []
+    one_site = DiagnosticsSettings(serving_sites=1)
+    for k, (site, north) in enumerate(
+        [(t.site, 150.0), (east, 150.0), (t.site, 180.0), (east, 180.0)]
+    ):
+        place = f.offset(site.lat, site.lon, 10.0, north)
+        complaint = f.complaint(
+            f"P{k}", *place, "no_signal", t.now + timedelta(minutes=5 * k), f"1350000000{k}"
+        )
+        # one serving site each: the two sites' complaints have no cell in common
+        r = submit_complaint(conn, parse_complaint(complaint), settings=one_site, key=KEY)
+        d = r.body["diagnosis"]
+        assert d["primary_cause"] == "outage"
+        ids.append(d["mass_event_id"])
+        sites.append({c.split("-")[0] for c in d["serving_cells"]})
+    assert sites[0] == {"S003"} and sites[1] == {"S004"}
+    assert ids[1] is not None and len(set(ids[1:])) == 1
+    assert conn.execute("SELECT complaints FROM mass_events").fetchall() == [(4,)]
+
+
 def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "

@@ -21,7 +21,7 @@ not one of several days. One still going on counts whole. An alarm cleared withi
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from diagnostics.checks.common import (
     NO_ALARM_FEED,
@@ -140,6 +140,24 @@ def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[Alarm
     return sorted(
         alarms, key=lambda a: (not at_time(ctx, a), -SEVERITY.get(a.severity, 0.4), a.raised_at)
     )
+
+
+def down_around(ctx: Context, s: DiagnosticsSettings) -> list[str]:
+    """The neighbouring cells (of the context's) that an outage alarm active at the time of the
+    problem takes down: the alarmed cell's whole site, or the alarmed site's cells."""
+    down_sites = set()
+    for a in outage_alarms(ctx, s, "neighbour"):
+        if at_time(ctx, a):
+            down_sites.add(ctx.site_of.get(a.object_id, a.object_id))
+    return [cell for cell, site in ctx.site_of.items() if site in down_sites]
+
+
+def outage_began(ctx: Context, s: DiagnosticsSettings) -> datetime | None:
+    """When the serving cells' outage began by its alarms, if before the report: a report the
+    next morning, without times, of last night's outage is of that outage's event."""
+    raised = [a.raised_at for a in outage_alarms(ctx, s, "serving") if at_time(ctx, a)]
+    began = min(raised, default=None)
+    return began if began is not None and began < ctx.complaint.reported_at else None
 
 
 def check(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
