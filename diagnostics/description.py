@@ -321,6 +321,8 @@ def _evening_hours(clause: str, hours: tuple[int, int]) -> tuple[int, int]:
     end = int(last) if last and last.isdigit() else _ZH_HOURS.get(last or "", 0)
     if not 5 <= start <= 11:
         return hours
+    if said.re is _EVENING_HOUR and said.group(0).startswith(("around", "about", "at", "by")):
+        return start + 11, start + 14  # "around 5": the hours about it, not the whole evening
     return start + 12, (end + 12 if start < end <= 12 else 24)
 
 

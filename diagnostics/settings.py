@@ -317,6 +317,14 @@ class DiagnosticsSettings(BaseSettings):
         le=1,
         description="share of its weight such an alarm keeps when the cells stayed available",
     )
+    stale_alarm_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="an outage alarm of any type raised this long before the time looked at and "
+        "still open, while the serving cells stayed available throughout, is stale (never "
+        "cleared in the NMS): it counts as the alarms above do (gen 26: a site_down open for 9 "
+        "days over cells 100 % available made healthy places outages)",
+    )
 
     # --- subscriber / device / registration ----------------------------------------------
     registration_lookback_days: float = Field(

@@ -304,6 +304,12 @@ EN: tuple[tuple[str, float, str], ...] = (
         r"calls? (?:always |often |keep |keeps )?(?:fail|failing|won'?t go through)",
     ),
     ("cannot_call", 2, r"outgoing calls?|dial(?:l?ing)? out|call out"),
+    (
+        "cannot_call",
+        2,
+        r"(?:quit|stopped|stops|won'?t|will not|doesn'?t|does not) (?:making|make|placing|place)"
+        r" (?:any )?(?:phone )?calls?",
+    ),
     ("cannot_call", 1.5, r"try(?:ing)? to (?:call|dial|ring)"),
     ("cannot_call", 1.5, r"dial(?:l?ing)? (?:any|a) number"),
     (

@@ -70,10 +70,13 @@ _WORKS = re.compile(
     r"|(?<![a-z])(?:fine|ok|okay|no problem|normally|working fine|(?:is|are) working"
     r"|works? (?:fine|ok|okay|tho|though|normally|perfectly)|can (?:call|text|make calls))(?![a-z])"
     r"|(?<![a-z])works?\s*$"
+    # "still get texts", "facebook loads": what still works beside what doesn't (gen 25)
+    r"|(?<![a-z])still (?:get|gets|getting|receive|receives|receiving|can|works?|loads?)(?![a-z])"
+    r"|(?<![a-z])loads?\s*$"
 )
 _NEGATED = re.compile(
     r"不|没|无|未|(?<![a-z])(?:no|not|never|nobody|no one|can'?t|cannot|doesn'?t|don'?t|won'?t"
-    r"|isn'?t|fail\w*|barely|hardly|scarcely)(?![a-z])"
+    r"|isn'?t|fail\w*|barely|hardly|scarcely|nothing)(?![a-z])"
 )
 
 

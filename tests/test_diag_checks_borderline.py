@@ -272,7 +272,7 @@ def test_a_stated_time_of_day_is_the_measure_of_a_breach_in_it() -> None:
         ("calls keep dropping", None),
         # an evening's hour without "pm"; a rush hour or commute is the evening's unless a
         # morning is named (generator 25)
-        ("during my commute every evening around 5 the internet is unusable", (17, 24)),
+        ("during my commute every evening around 5 the internet is unusable", (16, 19)),
         ("rush hour on 55 near Romeoville, nothing loads. every day", (16, 20)),
         ("my morning commute is the worst", (6, 11)),
         (None, None),

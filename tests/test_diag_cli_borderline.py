@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from typer.testing import Result
 
 from netcomplaint.cli import app
@@ -290,6 +291,26 @@ def test_a_power_alarm_whose_cells_stopped_reporting_is_an_outage(
     d = body["diagnosis"]
     assert d["primary_cause"] == "outage", json.dumps(d, indent=1)[:3000]
     assert "stayed available" not in _check(d, "outage_alarms")["detail"]
+
+
+@pytest.mark.parametrize(("raised_hours_before", "outage"), [(40.0, False), (1.0, True)])
+def test_a_site_down_alarm_open_for_days_over_cells_that_stayed_up_is_stale(
+    nc_env: dict[str, str],
+    conn: psycopg.Connection[Any],
+    tmp_path: Path,
+    raised_hours_before: float,
+    outage: bool,
+) -> None:
+    """A critical site_down never cleared in the NMS, raised long before, while every serving
+    cell reported full availability all along: stale, not an outage (gen 26: ALM00070, open 9
+    days, made healthy places outages at 0.89-0.99). Raised an hour before, with the cells
+    measured up, it still says outage (the KPI may lag; the alarm is fresh)."""
+    t = f.town(conn)
+    raised = t.now - timedelta(hours=raised_hours_before)
+    f.alarm(conn, "S1", t.site.site_id, "site_down", raised, None, "critical")
+    d = diagnose(tmp_path, f.complaint("e-stale", *t.place, "no_data", t.now))["diagnosis"]
+    assert (d["primary_cause"] == "outage") is outage, json.dumps(d, indent=1)[:3000]
+    assert ("stale alarm" in _check(d, "outage_alarms")["detail"]) is not outage
 
 
 def test_a_complaint_naming_a_cell_not_in_the_inventory_is_kept_and_said(

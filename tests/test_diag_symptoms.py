@@ -64,6 +64,7 @@ runner = CliRunner()
         ("dorm internet on my phone is trash rn", "slow_data"),
         ("signal seems lower than before?", "weak_signal"),
         ("people say my phone goes right to voicemail, outgoing works", "cannot_receive"),
+        ("Phone quit making calls. Still get texts and facebook loads", "cannot_call"),
     ],
 )
 def test_handbook_keywords(text: str, symptom: str) -> None:

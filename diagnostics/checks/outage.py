@@ -227,10 +227,15 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
     )
     more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
     detail = alarm_text(top) + more
-    if all(a.alarm_type in s.alarm_types_down_only_with_kpi for a in now) and _stayed_up(ctx, s):
+    if all(_may_leave_service_up(ctx, a, s) for a in now) and _stayed_up(ctx, s):
         support *= s.alarm_without_impact_factor
+        stale = all(a.alarm_type not in s.alarm_types_down_only_with_kpi for a in now)
         detail += (
-            "; the serving cells stayed available throughout, so it did not take the service down"
+            f"; open since {top.raised_at:%Y-%m-%d %H:%M} while the serving cells stayed available"
+            " throughout: a stale alarm, never cleared"
+            if stale
+            else "; the serving cells stayed available throughout, so it did not take the "
+            "service down"
         )
     return ev(
         "outage_alarms",
@@ -284,6 +289,16 @@ def _measured_down(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> bool:
         for cell, k in ctx.kpis.items()
         if k.hours_at > 0
     )
+
+
+def _may_leave_service_up(ctx: Context, a: AlarmRow, s: DiagnosticsSettings) -> bool:
+    """An alarm that doesn't by itself mean the service is down: of a type that may leave it up
+    (``alarm_types_down_only_with_kpi``), or open since long before the time looked at
+    (``stale_alarm_hours``): with the cells measured available, the NMS never cleared it."""
+    if a.alarm_type in s.alarm_types_down_only_with_kpi:
+        return True
+    old = ctx.window[0] - a.raised_at >= timedelta(hours=s.stale_alarm_hours)
+    return a.cleared_at is None and old
 
 
 def _stayed_up(ctx: Context, s: DiagnosticsSettings) -> bool:
