@@ -26,14 +26,14 @@ def _partner(ctx: Context, facts: Facts) -> str:
     home = ctx.subscriber.home_network if ctx.subscriber is not None else None
     if facts.network in ctx.own_networks and home and home not in ctx.own_networks:
         return f"the visitor's home operator {home}"
-    return f"the visited operator {facts.network}"
+    return f"the visited operator {facts.network}" if facts.network else "the visited operator"
 
 
 def actions(
     cause: str, situation: str, ctx: Context, evidence: list[Evidence], facts: Facts
 ) -> list[str]:
     out: list[str] = []
-    cell, site, place = facts.cell, facts.site, facts.place_en
+    cell, site, place = facts.cell, facts.site, facts.spot_en
     if cause == "weak_coverage":
         if situation == "planned_site":
             out.append(
@@ -126,7 +126,7 @@ def actions(
     elif cause == "terminal_sim":
         if situation == "device":
             out.append(
-                f"Advise the customer about the {facts.model}'s limits (VoLTE/4G/5G/bands); "
+                f"Advise the customer about the {facts.model_en}'s limits (VoLTE/4G/5G/bands); "
                 "suggest "
                 "another phone"
             )
@@ -134,7 +134,7 @@ def actions(
             out.append("Offer a 4G/5G SIM swap at a store")
         elif situation == "known_issue":
             out.append(
-                f"Advise a software update for the {facts.model} or the maker's service centre"
+                f"Advise a software update for the {facts.model_en} or the maker's service centre"
             )
         out.append(
             "Ask the customer to try another phone, or the SIM in another phone (换机试卡); no "

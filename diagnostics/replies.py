@@ -9,6 +9,7 @@ time, cell, site, device and dates. The MSISDN never appears in a script.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -33,8 +34,11 @@ class Facts:
     time_en: str
     cell: str
     site: str
+    # the place for the engineers' actions: its name, or its coordinates (not read out)
+    spot_en: str = "the place reported"
     floor_zh: str = ""
     floor_en: str = ""
+    on_floor_en: str = ""  # " on floor 14", after a place
     area_zh: str = "该场馆"
     area_en: str = "the venue"
     on_air_zh: str = ""
@@ -50,9 +54,14 @@ class Facts:
     device_zh: str = "您的手机与当前网络不匹配。"
     device_en: str = "your phone does not fit the network here."
     model: str = "手机"
+    model_en: str = "phone"
     issue: str = ""
     sim: str = "2G/3G"
-    network: str = "当地运营商"
+    network: str = ""  # the registration's network (PLMN), when known
+    network_zh: str = "当地运营商"
+    network_en: str = "the local network"
+    our_network_zh: str = "我们的网络"
+    our_network_en: str = "our network"
     # the customer writes Traditional Chinese: so is the reply, in this OpenCC script
     script: str | None = None
     place_named: bool = False  # place_zh is an area's name from the data: never converted
@@ -102,20 +111,24 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
         (a for a in ctx.areas if a.name and a.distance_m == 0 and a.kind != "interference_source"),
         None,
     )
+    values: dict[str, str] = {}
     if named is not None and named.name:
         place_zh, place_en = f"{named.name}", f"{named.name}"
-    elif c.lat is not None and c.lon is not None:
-        place_zh = f"您反映的地点（{c.lat:.4f}, {c.lon:.4f}）"
-        place_en = f"the place you reported ({c.lat:.4f}, {c.lon:.4f})"
+        values["spot_en"] = named.name
+    elif c.lat is not None and c.lon is not None:  # not its coordinates: read out to a customer
+        place_zh, place_en = "您反映的地点", "the place you reported"
+        values["spot_en"] = f"{c.lat:.4f}, {c.lon:.4f}"
     elif c.cell_id:
         place_zh, place_en = f"小区{c.cell_id}覆盖范围", f"the area of cell {c.cell_id}"
+        values["spot_en"] = place_en
     else:
         place_zh, place_en = "您反映的地点", "the place you reported"
     cell = ctx.serving.cells[0] if ctx.serving.cells else (c.cell_id or "—")
     site = ctx.site_of.get(cell, cell)
-    values: dict[str, str] = {}
     if c.floor is not None:
-        values.update(floor_zh=f"{c.floor}楼", floor_en=f"floor {c.floor}")
+        values.update(
+            floor_zh=f"{c.floor}楼", floor_en=f"floor {c.floor}", on_floor_en=f" on floor {c.floor}"
+        )
     venue = next((a for a in ctx.areas if a.kind == "event_venue" and a.name), None)
     if venue is not None and venue.name:
         values.update(area_zh=venue.name, area_en=venue.name)
@@ -150,11 +163,19 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
         values["sim"] = sub.sim_type.upper()
         if sub.device is not None:
             d = sub.device
-            values.update(model=f"{d.vendor} {d.model}", issue=d.known_issue or "")
+            model = f"{d.vendor} {d.model}"
+            values.update(model=model, model_en=model, issue=d.known_issue or "")
             zh, en = gap_in_words(ctx)
             values.update(device_zh=zh, device_en=en)
     if ctx.registration is not None and ctx.registration.network:
-        values["network"] = ctx.registration.network
+        network = ctx.registration.network
+        values.update(
+            network=network,
+            network_zh=f"当地运营商（{network}）",
+            network_en=f"the local network ({network})",
+            our_network_zh=f"我们的网络（{network}）",
+            our_network_en=f"our network ({network})",
+        )
     when = _local(c.reported_at, zone)
     return Facts(
         place_zh,
@@ -225,26 +246,51 @@ def situation(
         if "call_forwarding" in abnormal and c.symptom in ("cannot_receive", "roaming_failure"):
             return "forwarding"
         if "registration_status" in abnormal:
-            if not abroad(ctx):
-                return "not_registered"
-            return "visitor" if _visitor_on_ours(ctx) else "visited"
+            if _visitor_on_ours(ctx):
+                return "visitor"
+            return "visited" if abroad(ctx) else "not_registered"
         if "call_forwarding" in abnormal:
             return "forwarding"
+        if _across_the_border(ctx):
+            return "border"
+        if not abroad(ctx):
+            return "escalate"
         # registered abroad with roaming enabled on our side: the handset's own roaming settings
-        # come first (数据漫游 off, manual network selection), then the visited operator
-        return "abroad_settings" if abroad(ctx) else "escalate"
+        # come first (数据漫游 off, manual network selection), then the visited operator; with no
+        # registration on record, the reply doesn't say it is registered
+        return "abroad_settings" if ctx.registration is not None else "abroad_unknown"
     if cause == "no_fault_found" and not network_measured(evidence):
         return "unmeasured"
     return "observe"
 
 
 def _visitor_on_ours(ctx: Context) -> bool:
-    """A visitor (home network not ours) whose registration failed on our own network: the other
-    operator is its home one, not 'the local network' (which is us)."""
+    """A visitor whose registration failed on our own network: the other operator is its home
+    one, not 'the local network' (which is us). A visitor: a home network not ours, or no
+    profile of ours at all (an inbound roamer's number is in no CRM of ours)."""
     home = ctx.subscriber.home_network if ctx.subscriber is not None else None
     network = ctx.registration.network if ctx.registration is not None else None
     own = ctx.own_networks
-    return bool(home and network and network in own and home not in own)
+    if not network or network not in own:
+        return False
+    return ctx.subscriber is None or bool(home and home not in own)
+
+
+def _across_the_border(ctx: Context) -> bool:
+    """Our subscriber, at a place in our own country, registered on another country's network:
+    the phone picked up the network across a border (Woodlands and Johor Bahru)."""
+    reg, sub = ctx.registration, ctx.subscriber
+    if reg is None or not reg.network or reg.network in ctx.own_networks or sub is None:
+        return False
+    if sub.home_network and sub.home_network not in ctx.own_networks:
+        return False  # a visitor on its own home network's neighbour: not ours to advise
+    return ctx.serving.other_country is False and _other_mcc(reg.network, ctx.own_networks)
+
+
+def _other_mcc(network: str, own: Sequence[str]) -> bool:
+    """Whether a PLMN ("502-12") is of another country (MCC) than every network of ours."""
+    mcc = network.split("-")[0][:3]
+    return bool(own) and all(n.split("-")[0][:3] != mcc for n in own)
 
 
 def reply_script(cause: str, situation_name: str, facts_: Facts) -> dict[str, str]:

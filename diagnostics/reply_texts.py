@@ -35,7 +35,7 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "We're sorry: building materials weaken the signal indoors, by different amounts "
         "depending "
         "on the materials. "
-        "The signal inside at {place_en}{floor_en} is weak; I have passed your report to our "
+        "The signal inside at {place_en}{on_floor_en} is weak; I have passed your report to our "
         "engineers to look for a solution "
         "(such as an indoor antenna system), though it may not be fixed right away. " + SORRY_EN,
     ),
@@ -193,29 +193,44 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "off and on so it searches for the network again, and see whether that solves it.",
     ),
     ("roaming_registration", "visited"): (
-        "出现这类问题可能是当地运营商（{network}）网络系统没能成功地把您的号码登记上，我们会请相关部门跟当地运营商协调处理。"
+        "出现这类问题可能是{network_zh}网络系统没能成功地把您的号码登记上，我们会请相关部门跟当地运营商协调处理。"
         "由于需要在两地公司间进行协调，所以可能会耽搁您一点时间，不便之处敬请谅解。",
-        "This may be because the local network ({network}) did not register your number "
+        "This may be because {network_en} did not register your number "
         "properly. "
         "We will ask our team "
         "to sort it out with that operator; as two companies are involved it may take a little "
         "time. " + SORRY_EN,
     ),
     ("roaming_registration", "visitor"): (
-        "您好，您的号码在我们的网络（{network}）上没能成功登记，这通常需要您的归属运营商开通或同步漫游数据。"
+        "您好，您的号码在{our_network_zh}上没能成功登记，这通常需要您的归属运营商开通或同步漫游数据。"
         "我们会请相关部门与您的归属运营商协调处理，由于涉及两家公司，可能需要一点时间；您也可以先将手机关机重启后再试。",
-        "Your number could not be registered on our network ({network}) here; this usually needs "
+        "Your number could not be registered on {our_network_en} here; this usually needs "
         "your home operator to enable or update your roaming data. We will take it up with your "
         "home operator; as two companies are involved it may take a little time. Meanwhile, "
         "please switch the phone off and on and try again. " + SORRY_EN,
     ),
     ("roaming_registration", "abroad_settings"): (
-        "经查询，您的号码已在当地运营商（{network}）的网络上登记成功，漫游功能也已开通。请您检查手机设置中的“数据漫游”是否已打开、"
+        "经查询，您的号码已在{network_zh}的网络上登记成功，漫游功能也已开通。请您检查手机设置中的“数据漫游”是否已打开、"
         "网络选择是否为自动，然后关机重启再试；如果仍然无法使用，我们会请相关部门与当地运营商协调处理。",
-        "Your number is registered on the local network ({network}) and roaming is enabled on "
+        "Your number is registered on {network_en} and roaming is enabled on "
         "our side. Please check that data roaming is switched on in the phone's settings and "
         "that network selection is automatic, then restart the phone and try again; if it still "
         "doesn't work, we will take it up with the local operator.",
+    ),
+    ("roaming_registration", "abroad_unknown"): (
+        "经查询，暂时还没有看到您的号码在当地网络上的登记记录。请您检查手机设置中的“数据漫游”是否已打开、网络选择是否为自动，"
+        "然后关机重启再试；如果仍然无法使用，我们会请相关部门进一步核查并与当地运营商协调处理。",
+        "We can't see a registration of your number on the local network yet. Please check that "
+        "data roaming is switched on in the phone's settings and that network selection is "
+        "automatic, then restart the phone and try again; if it still doesn't work, we will look "
+        "into it further and take it up with the local operator.",
+    ),
+    ("roaming_registration", "border"): (
+        "经查询，您的手机在边境附近登记到了对方的网络（{network}），所以会按漫游计费或无法正常使用。"
+        "请您在手机设置中把网络选择改为手动并选择我们的网络，离开边境地区后再改回自动。",
+        "Your phone has registered on the network across the border ({network}), so it roams or "
+        "doesn't work as usual. Please set network selection to manual and choose our network "
+        "while you are near the border, and set it back to automatic when you leave the area.",
     ),
     ("roaming_registration", "escalate"): (
         "很抱歉，我已经为您查询了登记情况，接下来需要请相关技术部门进一步核实故障原因，可能还需要您等待一点时间，有新的进展我会及时通报您。不便之处敬请谅解。",

@@ -53,8 +53,8 @@ class Serving:
     # every cell of the serving sites: complaints of one site's fault share a mass event whichever
     # of its sectors serves them
     site_cells: tuple[str, ...] = ()
-    # nothing of ours within the search radius, and the place in another country than the
-    # network's (None: not looked at, or can't tell): abroad, whatever the description says
+    # the place in another country than the network's (None: no place, or can't tell): abroad,
+    # whatever the description says; in ours while on a foreign network: across a border
     other_country: bool | None = None
     lobe_cell: str | None = None  # the cell ``in_main_lobe`` and ``off_axis_deg`` are of
 
@@ -209,6 +209,7 @@ def serving_cells(
         bands=tuple(sorted({b for r in rows_of if (b := index.band[r])})),
         layers=_layers(index, rows_of),
         known_cell=known,
+        other_country=_other_country(index, lat, lon),
         network_technologies=tuple(
             sorted(
                 {index.technology[r] for r in site_rows.tolist()}

@@ -171,9 +171,11 @@ def test_roaming_scripts() -> None:
 
 def test_no_fault_script_names_place_and_time() -> None:
     """Reported at 20:00 UTC from Shanghai: the script speaks the customer's clock, 04:00 on
-    4 May; a time given with its own offset is spoken in that offset."""
+    4 May; a time given with its own offset is spoken in that offset. A place no area names is
+    "the place you reported", not its coordinates read out (gens 25, 26)."""
     _, text, _ = script("no_fault_found")
-    assert "31.2300" in text["zh"] and "31.2300" in text["en"]
+    assert "您反映的地点" in text["zh"] and "the place you reported" in text["en"]
+    assert "31.23" not in text["zh"] and "31.23" not in text["en"]
     assert "5月4日04:00" in text["zh"] and "4 May 04:00" in text["en"]
     _, text, _ = script("no_fault_found", reported_at=T.astimezone(timezone(timedelta(hours=3))))
     assert "5月3日23:00" in text["zh"] and "3 May 23:00" in text["en"]
@@ -243,3 +245,48 @@ def test_the_engine_s_roaming_evidence_tells_work_orders_a_customer_setting_from
         ctx = context(symptom=symptom, registration=registration, description="在香港漫游")
         evidence = [e.as_json() for e in run_checks(ctx, SETTINGS)]
         assert customer_setting("roaming_registration", evidence) is setting, registration
+
+
+def test_roaming_replies_say_only_what_is_known() -> None:
+    # abroad by its words, no registration on record: not "registered on the local network",
+    # and no Chinese placeholder for the unknown network in the English (gen 25)
+    case, text, _ = script(
+        "roaming_registration",
+        symptom="roaming_failure",
+        registration=None,
+        description="just landed in Cancun and no service at all",
+    )
+    assert case == "abroad_unknown" and "registered on" not in text["en"]
+    assert text["en"].isascii() and "当地运营商" in text["zh"]
+    # a visitor with no profile of ours, rejected on our own network: its home operator is the
+    # other party, not "the local network" (which is us; gen 26)
+    rejected_here = Registration(T, "rejected", "460-00", "13", False, True)
+    case, text, _ = script(
+        "roaming_registration",
+        symptom="roaming_failure",
+        registration=rejected_here,
+        subscriber=None,
+        own_networks=("460-00",),
+        description="just landed, phone says no service",
+    )
+    assert case == "visitor" and "home operator" in text["en"] and "local network" not in text["en"]
+    # our subscriber at a place in our own country, on the neighbour country's network: the
+    # phone latched across the border; choose our network by hand (gen 26's Woodlands)
+    latched = Registration(T, "registered", "502-12", None, False, True)
+    at_home = replace(context().serving, other_country=False)
+    case, text, _ = script(
+        "roaming_registration",
+        symptom="no_data",
+        registration=latched,
+        serving=at_home,
+        own_networks=("460-00",),
+    )
+    assert case == "border" and "manual" in text["en"] and "502-12" in text["zh"]
+
+
+def test_a_floor_and_an_unknown_phone_read_as_words() -> None:
+    known = facts(context(floor=14, subscriber=None, registration=None), SETTINGS)
+    text = reply_script("weak_coverage", "indoor", known)
+    assert "the place you reported on floor 14" in text["en"]
+    assert known.model_en == "phone" and known.network_en == "the local network"
+    assert known.spot_en == "31.2300, 121.4700"  # the engineers' actions keep the coordinates
