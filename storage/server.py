@@ -8,7 +8,9 @@ when the last one exits.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import subprocess
 import warnings
 from pathlib import Path
@@ -27,6 +29,7 @@ def embedded_server(data_dir: Path, *, cleanup_mode: str | None = "stop") -> Any
     if pgdata in _servers:
         return _servers[pgdata]
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     try:
         with warnings.catch_warnings():
             # platformdirs warns that XDG_RUNTIME_DIR is unset; the fallback it picks is fine.
@@ -44,6 +47,36 @@ def embedded_server(data_dir: Path, *, cleanup_mode: str | None = "stop") -> Any
         ) from exc
     _servers[pgdata] = server
     return server
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the processes that are gone from the wheel's handle list (``.handle_pids.json``).
+
+    The wheel stops the server when the last process on the list exits, from an ``atexit``
+    hook: a process killed outright (SIGKILL, the OOM killer, a crash) never leaves it, and the
+    server then ran forever after every process had gone (gen 25)."""
+    path = pgdata / ".handle_pids.json"
+    try:
+        pids = [int(p) for p in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        return
+    alive = [p for p in pids if _alive(p)]
+    if alive != pids:
+        _log.info(
+            "forgetting embedded-server handles of exited processes %s",
+            sorted(set(pids) - set(alive)),
+        )
+        path.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def embedded_url(data_dir: Path) -> str:

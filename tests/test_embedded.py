@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,24 @@ def test_two_processes_share_one_embedded_server(tmp_path: Path) -> None:
     assert not (data_dir / "pg" / "postmaster.pid").exists()
     status = run_cli("db", "status", "--json", env=env)
     assert status.returncode == 0 and '"cells": 2' in status.stdout
+
+
+def test_a_killed_process_does_not_keep_the_server_up_for_ever(tmp_path: Path) -> None:
+    """A process killed outright never takes its pid off the wheel's handle list; the next one
+    forgets it, so the last one out still stops the server (gen 25: a server ran on for good)."""
+    data_dir = tmp_path / "nc"
+    env = embedded_env(data_dir)
+    assert run_cli("db", "init", env=env).returncode == 0
+    pgdata = data_dir / "pg"
+    assert not (pgdata / "postmaster.pid").exists()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (pgdata / ".handle_pids.json").write_text(f"[{gone.pid}]")  # killed while it held the server
+    try:
+        assert run_cli("db", "status", env=env).returncode == 0
+        assert not (pgdata / "postmaster.pid").exists()  # stopped by the last one out
+        assert (pgdata / ".handle_pids.json").read_text() == "[]"
+    finally:  # without the fix the server is still up: stop it (immediate shutdown)
+        pid_file = pgdata / "postmaster.pid"
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
