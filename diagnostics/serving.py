@@ -110,7 +110,9 @@ def serving_cells(
         return _from_cell(index, cell_id, settings)
     search = settings.serving_search_radius_m
     rows = index.rows_within(lat, lon, near_radius(settings)) if near is None else near
-    near_active = rows[index.active[rows]][:50].tolist()
+    # indoor systems serve only their own building: they don't make the near sites enough (a
+    # metro line's stations within the near radius had left a place with no serving cell, gen 26)
+    near_active = rows[index.active[rows] & ~index.indoor[rows]][:50].tolist()
     if len({index.site_ids[r] for r in near_active}) < settings.serving_sites:
         rows = index.rows_within(lat, lon, search)
     east, north = local_xy(lat, lon, index.lat[rows], index.lon[rows])

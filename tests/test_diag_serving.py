@@ -228,3 +228,32 @@ def test_a_site_s_omni_gsm_cell_does_not_drop_its_lte_sectors() -> None:
     )
     served = serving_cells(index, *place, S)
     assert "V-G" in served.cells and "V-L0" in served.cells, served.cells
+
+
+def test_indoor_systems_nearby_do_not_stop_the_search_for_the_macro_sites(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """Four metro stations' indoor systems 300-700 m around the place, the macro sites 2 km off:
+    the stations serve only their own buildings, so the search widens to the macros (gen 26: a
+    tunnel under the city centre was said to have no active cell within 5 km)."""
+    place = f.offset(*f.CENTRE, 2000.0, 0.0)
+    stations = [
+        {
+            "cell_id": f"MRT{k}-0",
+            "site_id": f"MRT{k}",
+            "lat": lat,
+            "lon": lon,
+            "technology": "LTE",
+            "band": "B3",
+            "status": "active",
+            "indoor": True,
+        }
+        for k, (lat, lon) in enumerate(
+            f.offset(*place, east, north)
+            for east, north in ((300.0, 0.0), (-400.0, 0.0), (0.0, 500.0), (0.0, -700.0))
+        )
+    ]
+    f.network(conn, rings=1, isd_m=500.0, extra=stations)
+    served = serving_cells(cell_index(conn), *place, S)
+    assert served.cells and not any(c.startswith("MRT") for c in served.cells)
+    assert served.nearest_site_m is not None and 1000.0 < served.nearest_site_m < 2500.0
