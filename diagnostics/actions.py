@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
-from diagnostics.replies import Facts
+from diagnostics.replies import Facts, visitor_on_ours
 
 
 def _value(evidence: list[Evidence], check: str) -> Evidence | None:
@@ -23,9 +23,11 @@ def _value(evidence: list[Evidence], check: str) -> Evidence | None:
 def _partner(ctx: Context, facts: Facts) -> str:
     """The other operator of a roaming fault: the visited one for our subscriber abroad; for a
     visitor registered on our own network, its home operator (whose HSS must allow roaming here)."""
-    home = ctx.subscriber.home_network if ctx.subscriber is not None else None
-    if facts.network in ctx.own_networks and home and home not in ctx.own_networks:
-        return f"the visitor's home operator {home}"
+    if visitor_on_ours(
+        ctx
+    ):  # the same test as the reply's: a home operator not ours, or none known
+        home = ctx.subscriber.home_network if ctx.subscriber is not None else None
+        return f"the visitor's home operator {home}" if home else "the visitor's home operator"
     return f"the visited operator {facts.network}" if facts.network else "the visited operator"
 
 
@@ -154,7 +156,13 @@ def actions(
                 "to "
                 "check HLR/VLR data if it persists"
             )
-        elif situation == "abroad_settings":
+        elif situation == "border":
+            out.append(
+                f"Guide the customer to select our network by hand near the border; optimisation "
+                f"(网优) to check our coverage at {place}, where {facts.network} is received "
+                "stronger"
+            )
+        elif situation in ("abroad_settings", "abroad_unknown"):
             out.append(
                 "Guide the customer to switch data roaming on and set network selection to "
                 "automatic, then restart the phone; if it persists, core network (核心网) to "

@@ -246,7 +246,7 @@ def situation(
         if "call_forwarding" in abnormal and c.symptom in ("cannot_receive", "roaming_failure"):
             return "forwarding"
         if "registration_status" in abnormal:
-            if _visitor_on_ours(ctx):
+            if visitor_on_ours(ctx):
                 return "visitor"
             return "visited" if abroad(ctx) else "not_registered"
         if "call_forwarding" in abnormal:
@@ -264,7 +264,7 @@ def situation(
     return "observe"
 
 
-def _visitor_on_ours(ctx: Context) -> bool:
+def visitor_on_ours(ctx: Context) -> bool:
     """A visitor whose registration failed on our own network: the other operator is its home
     one, not 'the local network' (which is us). A visitor: a home network not ours, or no
     profile of ours at all (an inbound roamer's number is in no CRM of ours)."""

@@ -250,7 +250,7 @@ def test_the_engine_s_roaming_evidence_tells_work_orders_a_customer_setting_from
 def test_roaming_replies_say_only_what_is_known() -> None:
     # abroad by its words, no registration on record: not "registered on the local network",
     # and no Chinese placeholder for the unknown network in the English (gen 25)
-    case, text, _ = script(
+    case, text, acts = script(
         "roaming_registration",
         symptom="roaming_failure",
         registration=None,
@@ -258,10 +258,11 @@ def test_roaming_replies_say_only_what_is_known() -> None:
     )
     assert case == "abroad_unknown" and "registered on" not in text["en"]
     assert text["en"].isascii() and "当地运营商" in text["zh"]
+    assert "data roaming on" in acts[0]  # the settings to check, as with a registration
     # a visitor with no profile of ours, rejected on our own network: its home operator is the
     # other party, not "the local network" (which is us; gen 26)
     rejected_here = Registration(T, "rejected", "460-00", "13", False, True)
-    case, text, _ = script(
+    case, text, acts = script(
         "roaming_registration",
         symptom="roaming_failure",
         registration=rejected_here,
@@ -270,11 +271,12 @@ def test_roaming_replies_say_only_what_is_known() -> None:
         description="just landed, phone says no service",
     )
     assert case == "visitor" and "home operator" in text["en"] and "local network" not in text["en"]
+    assert "the visitor's home operator" in acts[0]  # the action agrees: not "visited operator"
     # our subscriber at a place in our own country, on the neighbour country's network: the
     # phone latched across the border; choose our network by hand (gen 26's Woodlands)
     latched = Registration(T, "registered", "502-12", None, False, True)
     at_home = replace(context().serving, other_country=False)
-    case, text, _ = script(
+    case, text, acts = script(
         "roaming_registration",
         symptom="no_data",
         registration=latched,
@@ -282,6 +284,7 @@ def test_roaming_replies_say_only_what_is_known() -> None:
         own_networks=("460-00",),
     )
     assert case == "border" and "manual" in text["en"] and "502-12" in text["zh"]
+    assert "select our network by hand" in acts[0] and "502-12" in acts[0]
 
 
 def test_a_floor_and_an_unknown_phone_read_as_words() -> None:
