@@ -210,7 +210,7 @@ def complaint_window(
         start, end = c.reported_at - recent, c.reported_at
         local = local_time(c.reported_at, place)
         onset = stated_onset(c.description, local)
-        hours = stated_time_of_day(c.description, local)
+        hours = stated_time_of_day(c.description, local, settings.weekend_days)
         if onset is not None:  # "since last night": back to then, within stated_onset_max_hours
             farthest = c.reported_at - timedelta(hours=settings.stated_onset_max_hours)
             start = min(start, max(onset, farthest))

@@ -8,6 +8,7 @@ a field that is given always wins. The symptom itself is read in ``symptoms``.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -326,10 +327,32 @@ def _evening_hours(clause: str, hours: tuple[int, int]) -> tuple[int, int]:
     return start + 12, (end + 12 if start < end <= 12 else 24)
 
 
-def stated_time_of_day(text: str | None, local: datetime) -> tuple[datetime, datetime] | None:
+# A rush hour or commute is a working day's: told on a Monday, the one it means is Friday's,
+# not Sunday's quiet evening (gen 25). Not when the weekend itself is named.
+_WORKDAY_HOURS = re.compile(
+    r"早高峰|晚高峰|上下班|上班(?:路上|的时候|时间)|下班路上"
+    r"|(?<![a-z])(?:rush hours?|commut\w*)(?![a-z])"
+)
+_WEEKEND = re.compile(
+    r"周末|星期[六天日]|礼拜[六天日]|(?<![a-z])(?:weekends?|saturdays?|sundays?)(?![a-z])"
+)
+
+
+def on_workdays(text: str | None) -> bool:
+    """The description's time of day is a working day's (rush hour, commute, 早晚高峰)."""
+    if not text:
+        return False
+    lowered = plain(text)
+    return bool(_WORKDAY_HOURS.search(lowered)) and not _WEEKEND.search(lowered)
+
+
+def stated_time_of_day(
+    text: str | None, local: datetime, weekend: Collection[int] = ()
+) -> tuple[datetime, datetime] | None:
     """The latest stretch of the stated time of day up to ``local`` (the report on the customer's
     clock): today's when it has begun (up to the report, if that falls inside it), else
-    yesterday's."""
+    yesterday's; a working day's hours (``on_workdays``) on the last day not in ``weekend``
+    (``datetime.weekday`` numbers)."""
     hours = stated_hours(text)
     if hours is None:
         return None
@@ -337,4 +360,7 @@ def stated_time_of_day(text: str | None, local: datetime) -> tuple[datetime, dat
     start, end = midnight + timedelta(hours=hours[0]), midnight + timedelta(hours=hours[1])
     if local < start:
         start, end = start - timedelta(days=1), end - timedelta(days=1)
+    if len(set(weekend)) < 7 and on_workdays(text):
+        while start.weekday() in weekend:
+            start, end = start - timedelta(days=1), end - timedelta(days=1)
     return start, min(end, local)

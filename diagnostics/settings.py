@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings
@@ -36,6 +37,11 @@ class DiagnosticsSettings(BaseSettings):
         ge=0,
         description="with no occurred_from/to, how far back a start the description states "
         "('since last night', 昨晚开始, '2 days ago') widens the time of the problem",
+    )
+    weekend_days: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
+        default=(5, 6),
+        description="days of the week off work (0 = Monday … 6 = Sunday): a rush hour or "
+        "commute named without a day is the last working day's",
     )
     kpi_max_hours: float = Field(
         default=12.0, gt=0, description="a longer problem's KPIs are read for its last hours only"

@@ -15,7 +15,7 @@ import pytest
 from diagnostics.checks import run_checks
 from diagnostics.checks.roaming import abroad, follows_subscriber
 from diagnostics.context import complaint_window, kpi_window
-from diagnostics.description import stated_abroad, stated_hours, stated_onset
+from diagnostics.description import stated_abroad, stated_hours, stated_onset, stated_time_of_day
 from diagnostics.evidence import Registration
 from diagnostics.places import event_times
 from diagnostics.ranking import rank
@@ -326,6 +326,30 @@ def test_a_stated_time_of_day_is_the_time_of_the_problem() -> None:
     assert complaint_window(given, SETTINGS)[1] == _AT + timedelta(
         minutes=SETTINGS.complaint_window_pad_minutes
     )
+
+
+def test_a_rush_hour_is_the_last_working_days() -> None:
+    """ "Rush hour … every day", told on a Monday at noon, is Friday's evening rush, not Sunday's
+    quiet evening (generator 25); the weekend named, or a plain evening, stays the day before;
+    where Friday and Saturday are the weekend (``weekend_days``), Sunday's is a working day's."""
+    monday_noon = datetime(2025, 4, 21, 12, 12, tzinfo=_EAT)
+    rush = "rush hour on 55 near Romeoville, nothing loads. every day"
+    friday = (datetime(2025, 4, 18, 16, 0, tzinfo=_EAT), datetime(2025, 4, 18, 20, 0, tzinfo=_EAT))
+    assert stated_time_of_day(rush, monday_noon, SETTINGS.weekend_days) == friday
+    complaint = context(description=rush, reported_at=monday_noon).complaint
+    assert complaint_window(complaint, SETTINGS) == friday
+    assert stated_time_of_day("晚高峰上不了网", monday_noon, (5, 6)) == (
+        datetime(2025, 4, 18, 18, 0, tzinfo=_EAT),
+        datetime(2025, 4, 18, 23, 0, tzinfo=_EAT),
+    )
+    sunday = (datetime(2025, 4, 20, 16, 0, tzinfo=_EAT), datetime(2025, 4, 20, 20, 0, tzinfo=_EAT))
+    assert stated_time_of_day("weekend rush hour is hopeless", monday_noon, (5, 6)) == sunday
+    assert stated_time_of_day("internet slow every evening", monday_noon, (5, 6)) == (
+        datetime(2025, 4, 20, 18, 0, tzinfo=_EAT),
+        datetime(2025, 4, 20, 23, 0, tzinfo=_EAT),
+    )
+    assert stated_time_of_day(rush, monday_noon, (4, 5)) == sunday
+    assert stated_time_of_day(rush, monday_noon) == sunday  # no weekend given
 
 
 def test_a_roaming_complaint_registered_abroad_where_we_serve() -> None:
