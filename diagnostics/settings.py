@@ -162,6 +162,13 @@ class DiagnosticsSettings(BaseSettings):
         description="fewer samples than this = coverage unknown, unless they are weak beyond "
         "sampling noise (mr_few_samples)",
     )
+    mr_handful_samples: int = Field(
+        default=4,
+        ge=1,
+        description="from this many samples up to mr_few_samples, a handful of MR can tell only "
+        "a coverage gap (most samples weak, mr_gap_weak_share, beyond sampling noise: 4 of 4 "
+        "below -110 dBm) from none (most good), not the 10 % criterion",
+    )
     mr_gap_weak_share: float = Field(
         default=0.5,
         gt=0,

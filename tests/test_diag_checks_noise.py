@@ -67,7 +67,7 @@ def test_a_sparse_feed_shows_a_weak_place_only_beyond_its_noise() -> None:
     assert "14 MR samples" in share.detail
     assert find(evidence, "indoor_penetration").finding == "abnormal"
     assert rank(evidence, "call_drop", SETTINGS).primary == "weak_coverage"
-    for samples, weak in ((14, 0.15), (SETTINGS.mr_few_samples - 1, 1.0)):
+    for samples, weak in ((14, 0.15), (SETTINGS.mr_handful_samples - 1, 1.0), (6, 0.5)):
         few = context(coverage=coverage(samples=samples, weak_share=weak, rsrp_p50=-112.0))
         item = find(run_checks(few, SETTINGS), "mr_weak_share")
         assert item.finding == "unknown" and f"only {samples} MR samples" in item.detail
@@ -79,6 +79,27 @@ def test_a_sparse_feed_shows_a_weak_place_only_beyond_its_noise() -> None:
         coverage=coverage(source="cell", samples=12, weak_share=1.0, rsrp_p50=-117.0),
     )
     assert find(run_checks(cell_only, SETTINGS), "mr_weak_share").finding == "unknown"
+
+
+def test_a_new_feeds_first_samples_show_a_weak_village() -> None:
+    """A village 4.9 km from its site, where the MR feed began the day of the complaint: its 4
+    samples, all below −110 dBm, are a weak place (gen 24: "只有一两格, 村子里大家都这样" was no
+    fault found); 2 weak of 4 with a covered median are not enough to name the cause."""
+    rural = replace(context().serving, nearest_site_m=4900.0, local_isd_m=8100.0)
+    village = context(
+        symptom="weak_signal",
+        serving=rural,
+        description="訊號只有一兩格，LINE 視訊常常卡住，村子裡大家都這樣",
+        neighbours_affected=True,
+        coverage=coverage(samples=4, grids=3, weak_share=1.0, rsrp_p10=-115.7, rsrp_p50=-114.6),
+    )
+    evidence = run_checks(village, SETTINGS)
+    share = find(evidence, "mr_weak_share")
+    assert share.finding == "abnormal" and "4 MR samples" in share.detail
+    assert rank(evidence, "weak_signal", SETTINGS).primary == "weak_coverage"
+    mixed = replace(village.coverage, weak_share=0.5, rsrp_p50=-104.0) if village.coverage else None
+    village.coverage = mixed
+    assert rank(run_checks(village, SETTINGS), "weak_signal", SETTINGS).primary != "weak_coverage"
 
 
 def test_a_sparse_feed_shows_downlink_interference_and_rules_out_a_gap() -> None:
@@ -102,6 +123,14 @@ def test_a_sparse_feed_shows_downlink_interference_and_rules_out_a_gap() -> None
     gap = coverage(samples=10, weak_share=0.6, rsrp_p50=-108.0)
     weak_gap = find(run_checks(context(serving=far, coverage=gap), SETTINGS), "site_distance")
     assert weak_gap.support == SETTINGS.score_weight_medium
+    # a handful, all good, rule the gap out as well (gens 22, 23: a healthy place 1.5 ISD from
+    # its site was weak coverage); fewer than mr_handful_samples say nothing
+    handful = coverage(samples=SETTINGS.mr_handful_samples, weak_share=0.0, rsrp_p50=-90.0)
+    ruled_out = find(run_checks(context(serving=far, coverage=handful), SETTINGS), "site_distance")
+    assert ruled_out.support <= SETTINGS.score_weight_context
+    fewer = replace(handful, samples=SETTINGS.mr_handful_samples - 1)
+    open_gap = find(run_checks(context(serving=far, coverage=fewer), SETTINGS), "site_distance")
+    assert open_gap.support == SETTINGS.score_weight_medium
 
 
 def test_a_few_weak_samples_among_a_few_dozen_are_not_a_weak_place() -> None:

@@ -99,16 +99,21 @@ def mr_verdict(cov: Coverage | None, s: DiagnosticsSettings) -> MrVerdict | None
     Fewer than ``mr_min_samples`` MR around a place (a sparse feed: a desert road, a valley, a
     basement few phones report from) still say "weak" when the share is past the criterion beyond
     sampling noise: 14 samples all below −110 dBm there are a weak place, not an unknown one.
-    Short of that they say nothing (and from ``mr_few_samples`` down, nothing at all). A cell
+    Short of that they say nothing; below ``mr_few_samples`` a handful (from
+    ``mr_handful_samples``) says "weak" only when most of it is weak beyond sampling noise (the
+    first samples of a new feed in a village, all below −110 dBm), and fewer nothing at all. A cell
     named without a position needs ``mr_min_samples`` whatever they show: a handful of its MR
     come from wherever in its footprint a few phones reported, not from the customer's place."""
-    few = s.mr_few_samples if cov is not None and cov.source != "cell" else s.mr_min_samples
+    few = s.mr_handful_samples if cov is not None and cov.source != "cell" else s.mr_min_samples
     if cov is None or cov.samples < few or cov.weak_share is None:
         return None
     share = cov.weak_share
     low = share_bounds(share, cov.samples, s.mr_share_confidence_z)[0]
     thr = weak_share_threshold(cov, s)
-    if cov.samples < s.mr_min_samples and low <= thr:
+    # a handful tells only a gap (most samples weak) from none, as ``mr_gap_weak_share`` does for
+    # the geometry; from ``mr_few_samples`` up, the criterion itself
+    past = thr if cov.samples >= s.mr_few_samples else max(thr, s.mr_gap_weak_share)
+    if cov.samples < s.mr_min_samples and low <= past:
         return None
     state = "weak" if low > thr else "unclear" if share > thr else "covered"
     median_ok = cov.rsrp_p50 is None or cov.rsrp_p50 >= s.weak_rsrp_dbm

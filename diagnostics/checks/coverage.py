@@ -81,7 +81,7 @@ def _mr(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
             f"only {n} MR samples within {radius:.0f} m in the last "
             f"{s.mr_lookback_days:.0f} "
             "days "
-            f"(need {s.mr_min_samples}, or {s.mr_few_samples} weak beyond sampling noise)"
+            f"(need {s.mr_min_samples}, or {s.mr_handful_samples} weak beyond sampling noise)"
             if ctx.mr_available
             else "no MR/MDT data loaded"
         )

@@ -39,7 +39,7 @@ def _mr_covered(ctx: Context, s: DiagnosticsSettings) -> bool:
     if cov is None or cov.source == "cell" or cov.weak_share is None:
         return False
     weak_median = cov.rsrp_p50 is not None and cov.rsrp_p50 < s.weak_rsrp_dbm
-    if cov.samples < s.mr_few_samples or weak_median:
+    if cov.samples < s.mr_handful_samples or weak_median:
         return False
     high = share_bounds(cov.weak_share, cov.samples, s.mr_share_confidence_z)[1]
     return high < s.mr_gap_weak_share
