@@ -60,8 +60,11 @@ _NEIGHBOURS_NO = re.compile(
 )
 _EVERYWHERE_YES = re.compile(
     r"到哪(?:里|儿)?都|走到哪|在哪(?:里|儿)?都|换了?(?:个)?(?:地方|位置)也|别的地方也|哪里都"
+    # with what is done there in between: 去哪里打电话都断 (去边度打电话都…, gen 27)
+    r"|(?:去|到|在)哪(?:里|儿)?(?:打电话|打|上网|用|接电话)[^，,。；;!！?？]{0,4}?都"
     r"|(?:不管|无论|不论)(?:在|去|到)?哪|在家.{0,4}(?:在)?(?:公司|单位).{0,4}都一样"
-    r"|(?<![a-z])(?:everywhere|wherever i go|any ?where i go|other places too"
+    r"|(?<![a-z])(?:everywhere|wherever i go|any ?where i go|other places too|no matter where"
+    r"|(?:doesn't|does not|don't) matter where"
     r"|(?:same|also) (?:problem )?in other places|(?:at|in) other places too)(?![a-z])"
 )
 _EVERYWHERE_NO = re.compile(

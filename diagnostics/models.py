@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 from diagnostics.symptoms import infer_symptom
 from netcomplaint.errors import InputError
 from netcomplaint.privacy import normalise_msisdn
+from netcomplaint.settings import get_settings
 
 
 class Symptom(StrEnum):
@@ -66,8 +67,12 @@ Attribution = Literal["user", "network", "unknown"]
 
 
 def _aware(value: datetime) -> datetime:
-    """Timestamps without an offset are UTC (the CSV ingest applies --tz before validation)."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    """Timestamps without an offset are in ``NETCOMPLAINT_DEFAULT_TZ`` (UTC unless set): a call
+    centre posting its local wall-clock times sets its zone once (the CSV ingest applies its
+    ``--tz``, which defaults to the same, before validation)."""
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=get_settings().default_zone())
 
 
 class ComplaintIn(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,21 @@ class CoreSettings(BaseSettings):
     pool_max_size: int = Field(default=16, ge=1)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     log_level: str = "INFO"
+
+    @field_validator("default_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a time zone (use an IANA name like Asia/Shanghai)"
+            ) from None
+        return value
+
+    def default_zone(self) -> ZoneInfo:
+        """The zone of timestamps given without an offset (``default_tz``)."""
+        return ZoneInfo(self.default_tz)
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 import diagnostics.service
 from api.retry import retry_round
 from api.schemas import ComplaintDiagnosis
+from netcomplaint.settings import CoreSettings, get_settings
 from tests.test_api_support import add_cells, auth, client
 
 __all__ = ["client"]
@@ -204,3 +206,36 @@ def test_list_filters_and_pages(client: TestClient, conn: psycopg.Connection[Any
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "cause"
     missing = client.get("/v1/complaints/C20240501-000000000000", headers=auth("agent"))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_times_without_an_offset_are_in_the_default_zone(
+    client: TestClient, conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call centre posting its wall-clock times ("2026-09-15 15:44") sets its zone once:
+    NETCOMPLAINT_DEFAULT_TZ, as for the CSV ingest; they were read as UTC, 8 hours off, and a
+    factory's daytime interference was looked for at night (gen 27)."""
+    add_cells(conn, 10)
+    monkeypatch.setenv("NETCOMPLAINT_DEFAULT_TZ", "Asia/Shanghai")
+    get_settings.cache_clear()
+    naive = complaint("TZ-1", reported_at="2024-05-01 10:00", occurred_from="2024-05-01T08:30:00")
+    response = post(client, naive)
+    assert response.status_code == 201, response.text
+    stored = conn.execute(
+        "SELECT reported_at, occurred_from, utc_offset_min FROM complaints WHERE external_id = %s",
+        ("TZ-1",),
+    ).fetchone()
+    assert stored == (
+        datetime(2024, 5, 1, 2, 0, tzinfo=UTC),
+        datetime(2024, 5, 1, 0, 30, tzinfo=UTC),
+        480,
+    )
+    given = post(client, complaint("TZ-2", reported_at="2024-05-01T10:00:00Z"))
+    assert given.status_code == 201  # an offset given is kept
+    row = conn.execute("SELECT reported_at FROM complaints WHERE external_id = 'TZ-2'").fetchone()
+    assert row == (datetime(2024, 5, 1, 10, 0, tzinfo=UTC),)
+
+
+def test_an_unknown_default_zone_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETCOMPLAINT_DEFAULT_TZ", "China/Shenzhen")
+    with pytest.raises(ValueError, match="'China/Shenzhen' is not a time zone"):
+        CoreSettings()

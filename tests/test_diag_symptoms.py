@@ -348,6 +348,12 @@ def test_complaint_without_symptom_is_diagnosed_through_the_cli(
         ("不管在哪里信号都时有时无", None, True),
         ("在家在公司都一样，旁边同事的手机都好好的", "no", True),
         ("it happens everywhere I go", None, True),
+        # what is done there between "where" and "all the same" (gen 27)
+        ("换过手机都一样，去边度打电话都断断续续", None, True),
+        ("在哪儿上网都卡", None, True),
+        ("calls drop no matter where I am", None, True),
+        ("doesn't matter where I go, no signal", None, True),
+        ("去哪里办理？信号都差", None, None),
         ("只有在家里信号不好", None, False),
         ("only at home, works fine elsewhere", None, False),
         ("周围用户也一样，别的地方都正常", "yes", False),
