@@ -12,6 +12,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from phonenumbers.geodata.locale import LOCALE_DATA
+
 from diagnostics.chinese import plain
 from diagnostics.symptoms import says_what_works
 
@@ -168,6 +170,26 @@ def stated_abroad(text: str | None) -> bool:
     if not text:
         return False
     return bool(_ABROAD.search(_FOREIGN_HANDSET.sub(" ", plain(text))))
+
+
+@lru_cache(maxsize=1)
+def _in_a_country() -> re.Pattern[str]:
+    """在 + a country's Chinese name (phonenumbers' region names: 马来西亚, 香港, 新加坡…)."""
+    names: set[str] = set()
+    for by_language in LOCALE_DATA.values():
+        name = by_language.get("zh", "")
+        if name.startswith("*"):  # the same as another language's name
+            name = by_language.get(name[1:], "")
+        if len(name) >= 2 and not name.startswith("*"):
+            names.add(plain(name))
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"在(?:{alternatives})")
+
+
+def stated_in_a_country(text: str | None) -> bool:
+    """Whether the description puts the customer in a country by name ("人在马来西亚新山"): on
+    a border, where the boundary data can't tell which side the place is, it can."""
+    return bool(text) and bool(_in_a_country().search(plain(text or "")))
 
 
 # When the description says the problem began ("since last night", 昨晚开始, "2 days ago"): with

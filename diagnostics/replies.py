@@ -15,9 +15,10 @@ from datetime import datetime, tzinfo
 
 from diagnostics.checks.coverage import indoor_depth
 from diagnostics.checks.outage import outage_alarms
-from diagnostics.checks.roaming import abroad
+from diagnostics.checks.roaming import abroad, outside_network
 from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.chinese import traditional, traditional_script
+from diagnostics.description import stated_abroad, stated_in_a_country
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
 from diagnostics.ranking import network_measured
@@ -284,7 +285,16 @@ def _across_the_border(ctx: Context) -> bool:
         return False
     if sub.home_network and sub.home_network not in ctx.own_networks:
         return False  # a visitor on its own home network's neighbour: not ours to advise
-    return ctx.serving.other_country is False and _other_mcc(reg.network, ctx.own_networks)
+    if not _other_mcc(reg.network, ctx.own_networks):
+        return False
+    if ctx.serving.other_country is None:
+        # on the border itself (Luohu port reads as Hong Kong): latched where our cells serve,
+        # unless the customer says they are across it ("人在马来西亚新山")
+        text = ctx.complaint.description
+        if stated_abroad(text) or stated_in_a_country(text):
+            return False
+        return ctx.serving.location is not None and not outside_network(ctx)
+    return ctx.serving.other_country is False
 
 
 def _other_mcc(network: str, own: Sequence[str]) -> bool:

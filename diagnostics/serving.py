@@ -28,7 +28,7 @@ from diagnostics.geometry import (
     local_xy,
 )
 from diagnostics.settings import DiagnosticsSettings
-from geo.zones import country_at
+from geo.zones import countries_around, country_at
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def serving_cells(
             planned_cell,
             planned_m,
             known_cell=known,
-            other_country=_other_country(index, lat, lon),
+            other_country=_other_country(index, lat, lon, settings),
         )
     isd = index.local_isd(int(rows[int(np.argmin(dist))]), settings.default_isd_m)
     off = _off_axis(index, rows, -east, -north)  # bearing from each cell to the place
@@ -211,7 +211,7 @@ def serving_cells(
         bands=tuple(sorted({b for r in rows_of if (b := index.band[r])})),
         layers=_layers(index, rows_of),
         known_cell=known,
-        other_country=_other_country(index, lat, lon),
+        other_country=_other_country(index, lat, lon, settings),
         network_technologies=tuple(
             sorted(
                 {index.technology[r] for r in site_rows.tolist()}
@@ -241,9 +241,18 @@ def with_cells(serving: Serving, cells: Sequence[str], index: CellIndex) -> Serv
     )
 
 
-def _other_country(index: CellIndex, lat: float, lon: float) -> bool | None:
+def _other_country(
+    index: CellIndex, lat: float, lon: float, settings: DiagnosticsSettings
+) -> bool | None:
+    """The place is in another country than the network's; None where it can't be told: no
+    country here (at sea) or none for the network, or within ``border_margin_m`` of ours."""
     ours, here = network_country(index), country_at(lat, lon)
-    return None if ours is None or here is None else here != ours
+    if ours is None or here is None:
+        return None
+    if here == ours:
+        return False
+    margin = settings.border_margin_m
+    return None if margin > 0 and ours in countries_around(lat, lon, margin) else True
 
 
 def _site_cells(index: CellIndex, sites: Sequence[str]) -> tuple[str, ...]:

@@ -61,6 +61,13 @@ class DiagnosticsSettings(BaseSettings):
     serving_search_radius_m: float = Field(
         default=5000.0, gt=0, description="radius searched for serving-cell candidates"
     )
+    border_margin_m: float = Field(
+        default=1000.0,
+        ge=0,
+        description="a place this near another country (by the zone boundary data, simplified "
+        "and looked up per ~1 km) can't be told to be in either: our subscriber there on the "
+        "neighbour's network is latched across the border, not abroad",
+    )
     serving_near_radius_m: float = Field(
         default=1200.0,
         gt=0,

@@ -9,6 +9,7 @@ complaints a kilometre apart is rarer than the hour it would cost to get every o
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -79,3 +80,17 @@ def country_at(lat: float, lon: float) -> str | None:
     A zone shared across a border answers for the country that names it (rare, and near it)."""
     zone = zone_at(lat, lon)
     return None if zone is None else _zone_countries().get(zone.key)
+
+
+def countries_around(lat: float, lon: float, radius_m: float, points: int = 12) -> set[str]:
+    """The countries of the place and of ``points`` places ``radius_m`` around it: more than
+    one, and the place is on a border as far as the boundary data (simplified, and looked up
+    per ~1 km) can tell. Luohu port, on the Shenzhen side, reads as Hong Kong."""
+    found = {country_at(lat, lon)}
+    north = radius_m / 111_320.0
+    east = north / max(math.cos(math.radians(lat)), 0.01)
+    for k in range(points):
+        angle = 2.0 * math.pi * k / points
+        found.add(country_at(lat + north * math.cos(angle), lon + east * math.sin(angle)))
+    found.discard(None)
+    return {c for c in found if c is not None}

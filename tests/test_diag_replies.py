@@ -12,6 +12,7 @@ from diagnostics.checks import run_checks
 from diagnostics.evidence import Registration
 from diagnostics.replies import facts, reply_script, situation
 from diagnostics.reply_texts import TEMPLATES
+from geo.zones import countries_around, country_at
 from tests.diag_contexts import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
 from workorders.routing import customer_setting
 
@@ -285,6 +286,31 @@ def test_roaming_replies_say_only_what_is_known() -> None:
     )
     assert case == "border" and "manual" in text["en"] and "502-12" in text["zh"]
     assert "select our network by hand" in acts[0] and "502-12" in acts[0]
+    # on the border itself, where the boundary data can't tell the side (Luohu port reads as
+    # Hong Kong, gen 27): latched where our cells serve, unless the customer says they are across
+    on_the_line = replace(context().serving, other_country=None)
+    at_the_port = {"registration": latched, "serving": on_the_line, "own_networks": ("460-00",)}
+    case, _, _ = script(
+        "roaming_registration",
+        symptom="cannot_call",
+        description="罗湖口岸排队过关时手机连到3香港，打唔出电话",
+        **at_the_port,
+    )
+    assert case == "border"
+    case, _, _ = script(
+        "roaming_registration",
+        symptom="cannot_call",
+        description="人在马来西亚新山，没有网络",
+        **at_the_port,
+    )
+    assert case == "abroad_settings"
+
+
+def test_a_place_on_a_border_is_in_neither_country() -> None:
+    luohu, shenzhen = (22.531845, 114.117195), (22.543, 114.057)
+    assert countries_around(*luohu, 1000.0) == {"CN", "HK"}
+    assert countries_around(*shenzhen, 1000.0) == {"CN"}
+    assert country_at(*luohu) == "HK"  # the simplified boundary data's side
 
 
 def test_a_floor_and_an_unknown_phone_read_as_words() -> None:
