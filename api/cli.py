@@ -12,8 +12,11 @@ removed on exit).
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
@@ -47,12 +50,27 @@ def run_server(settings: CoreSettings, host: str, port: int, workers: int | None
         f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)"
         + (f" with {workers} worker processes" if workers > 1 else "")
     )
+    _exit_on_sigterm()
     if workers == 1:
         _uvicorn(create_app(settings, api), settings, host, port)
         return
     with tempfile.TemporaryDirectory(prefix="netcomplaint-metrics-") as metrics_dir:
         os.environ.update(worker_environment(settings, Path(metrics_dir)))
         _uvicorn("api.app:create_worker_app", settings, host, port, workers=workers, factory=True)
+
+
+def _exit_on_sigterm() -> None:
+    """uvicorn shuts down on SIGTERM, then raises it again for its default action, which ends the
+    process on the spot: no ``atexit``, and the embedded PostgreSQL this process started (the
+    wheel stops it from ``atexit``) ran on after ``serve --workers 1`` (gen 28). Exit the Python
+    way instead, with the same status (128 + 15)."""
+
+    def _exit(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit)
 
 
 def worker_environment(settings: CoreSettings, metrics_dir: Path) -> dict[str, str]:

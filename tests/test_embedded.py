@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 from tests.cli_helpers import ROOT, run_cli
 
@@ -78,3 +82,39 @@ def test_a_killed_process_does_not_keep_the_server_up_for_ever(tmp_path: Path) -
         pid_file = pgdata / "postmaster.pid"
         if pid_file.exists():
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
+
+
+def test_a_terminated_single_process_server_stops_the_embedded_database(tmp_path: Path) -> None:
+    """``serve --workers 1`` on the embedded default, then SIGTERM (systemd, docker stop): uvicorn
+    re-raised the signal after its shutdown, which ended the process before the wheel's atexit
+    stopped the database, left running for good (gen 28)."""
+    data_dir = tmp_path / "nc"
+    env = {**embedded_env(data_dir), "NETCOMPLAINT_API_KEYS": "k:admin"}
+    assert run_cli("db", "init", env=env).returncode == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    command = [sys.executable, "-m", "netcomplaint", "serve", "--port", str(port), "--workers", "1"]
+    pid_file = data_dir / "pg" / "postmaster.pid"
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(port):
+            assert server.poll() is None and time.monotonic() < deadline, "server not ready"
+            time.sleep(0.2)
+        assert pid_file.exists()
+        server.terminate()
+        assert server.wait(timeout=30) == 128 + signal.SIGTERM
+        assert not pid_file.exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
+        if pid_file.exists():  # without the fix: stop it (immediate shutdown)
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
