@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from diagnostics.description import stated_onset, stated_time_of_day
+from diagnostics.days import stated_day
+from diagnostics.description import stated_hours, stated_onset, stated_time_of_day
 from diagnostics.models import ComplaintRecord
 from diagnostics.places import AreaHit
 from diagnostics.serving import Serving
@@ -211,9 +212,14 @@ def complaint_window(
         local = local_time(c.reported_at, place)
         onset = stated_onset(c.description, local)
         hours = stated_time_of_day(c.description, local, settings.weekend_days)
+        day = stated_day(c.description, local, stated_hours(c.description))
         if onset is not None:  # "since last night": back to then, within stated_onset_max_hours
             farthest = c.reported_at - timedelta(hours=settings.stated_onset_max_hours)
             start = min(start, max(onset, farthest))
+        elif day is not None and day[1] >= end - timedelta(hours=settings.kpi_max_hours):
+            start = min(start, day[0])  # "no signal on Monday", told that Monday: since then
+        elif day is not None:
+            start, end = day  # "Sunday arvo", told on the Tuesday: that afternoon
         elif hours is not None and hours[0] >= end - timedelta(hours=settings.kpi_max_hours):
             start = min(start, hours[0])  # "in the evenings", told then or that night: since then
         elif hours is not None and not _about_to_begin(local, hours[0], recent):

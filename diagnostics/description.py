@@ -15,6 +15,7 @@ from functools import lru_cache
 from phonenumbers.geodata.locale import LOCALE_DATA
 
 from diagnostics.chinese import plain
+from diagnostics.days import onset_day
 from diagnostics.symptoms import says_what_works
 
 _BASEMENT = re.compile(
@@ -199,7 +200,7 @@ _LAST_NIGHT = re.compile(r"last night|昨晚|昨夜|jana usiku|kal raat")
 # a part of yesterday: "since yesterday evening", 昨天下午, "kal subah se"
 _PART_OF_YESTERDAY: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"yesterday morning|昨天(?:早上|上午)|kal subah"), 6),
-    (re.compile(r"yesterday afternoon|昨天(?:下午|中午)|kal dopahar"), 12),
+    (re.compile(r"yesterday (?:afternoon|arvo)|昨天(?:下午|中午)|kal dopahar"), 12),
     (re.compile(r"yesterday evening|昨天(?:晚上|傍晚)|kal shaam"), 18),
 )
 # since a part of today: this morning, 今天下午, "stopped working this afternoon", tonight
@@ -213,7 +214,8 @@ _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
     ),
     (
         re.compile(
-            r"(?:since|from) (?:this |the )?afternoon|this afternoon|今天下午|下午(?:开始|起)"
+            r"(?:since|from) (?:this |the )?(?:afternoon|arvo)|this (?:afternoon|arvo)"
+            r"|今天下午|下午(?:开始|起)"
         ),
         12,
     ),
@@ -249,6 +251,8 @@ def stated_onset(text: str | None, local: datetime) -> datetime | None:
         return None
     lowered = plain(text)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if (day := onset_day(text, local)) is not None:  # "since Monday", 从周一开始
+        return day
     days = _DAYS_AGO.search(lowered)
     if days:
         word = next(g for g in days.groups() if g)
@@ -286,7 +290,7 @@ _TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
         ),
         (20, 24),
     ),
-    (re.compile(r"下午|(?<![a-z])afternoons?(?![a-z])"), (12, 18)),
+    (re.compile(r"下午|(?<![a-z])(?:afternoons?|arvos?)(?![a-z])"), (12, 18)),
     (
         re.compile(r"中午|午休|(?<![a-z])(?:lunch ?time|at lunch|around noon|midday)(?![a-z])"),
         (11, 14),
@@ -317,7 +321,7 @@ _ONSET_PART = re.compile(
     r"(?:从|自)?(?:今天|昨天|前天|今|昨)?(?:早上|上午|中午|下午|傍晚|晚上)(?:开始|起)"
     r"|(?:今天|昨天|前天)(?:早上|上午|中午|下午|傍晚|晚上)"
     r"|(?<![a-z])(?:(?:since|from) (?:this |the |yesterday |last )?|this |yesterday |last )"
-    r"(?:morning|afternoon|evening|night)(?![a-z])"
+    r"(?:morning|afternoon|arvo|evening|night)(?![a-z])"
     r"|(?<![a-z])(?:kal|aaj) (?:subah|dopahar|shaam|raat)(?: se| ko)?(?![a-z])"
 )
 

@@ -270,6 +270,13 @@ EN: tuple[tuple[str, float, str], ...] = (
         r"|lost (?:my|the|a) calls?|calls? (?:got |get |gets |keeps? getting )?lost",
     ),
     ("call_drop", 2, r"dropp?ed calls?|call drops?"),
+    # Australian "drop outs" (of the signal or a call): a call cut, else the connection
+    (
+        "call_drop",
+        1.5,
+        r"drop ?outs?|(?:calls?|signal|reception|phone) (?:keeps? )?(?:dropping|drops?) out",
+    ),
+    ("no_data", 2, r"(?:internet|data|wi-?fi hotspot) (?:keeps? )?(?:dropping|drops?) out"),
     ("call_drop", 1, r"hangs? up by itself"),
     (
         "call_drop",
@@ -329,7 +336,8 @@ EN: tuple[tuple[str, float, str], ...] = (
     (
         "cannot_receive",
         2,
-        r"(?:straight|directly|right) to voice ?mail"
+        r"(?:straight|directly|right) to (?:voice ?mail|message ?bank)"
+        r"|(?:go|goes|going|went) to (?:voice ?mail|message ?bank)"
         r"|(?:never rings|(?:doesn'?t|does not|won'?t) ring)(?! on (?:the|their))",
     ),
     ("cannot_receive", 1.5, r"missed calls?|callers?|calling (?:me|him|her)"),

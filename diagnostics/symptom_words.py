@@ -35,7 +35,7 @@ TOPICS: dict[str, tuple[str, str]] = {
     ),
     "incoming": (
         "来电|打我|打进|接听|接电话|找不到我|联系不上我",
-        r"incoming|receiv\w*|reach me|call me|calling me|voicemail|unreachable",
+        r"incoming|receiv\w*|reach me|call me|calling me|voice ?mail|message ?bank|unreachable",
     ),
     "voice": (
         "声音|听|回声|回音|杂音|讲话|说话|音质",

@@ -7,6 +7,7 @@ prefix, tipg-style, so one ``.env`` or environment configures the whole product.
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,9 +49,9 @@ class CoreSettings(BaseSettings):
             ) from None
         return value
 
-    def default_zone(self) -> ZoneInfo:
-        """The zone of timestamps given without an offset (``default_tz``)."""
-        return ZoneInfo(self.default_tz)
+    def default_zone(self) -> tzinfo:
+        """The zone of timestamps given without an offset (``default_tz``; UTC as ``UTC``)."""
+        return UTC if self.default_tz == "UTC" else ZoneInfo(self.default_tz)
 
     @field_validator("database_url")
     @classmethod

@@ -191,6 +191,7 @@ _AT = datetime(2025, 3, 7, 7, 38, tzinfo=_EAT)
         ),
         ("网速很慢，从昨天晚上开始", datetime(2025, 3, 6, 18, 0, tzinfo=_EAT)),
         ("net bahut slow hai. kal dopahar se", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
+        ("rubbish since yesterday arvo", datetime(2025, 3, 6, 12, 0, tzinfo=_EAT)),
         ("昨天上午开始没信号", datetime(2025, 3, 6, 6, 0, tzinfo=_EAT)),
         ("started 3 days ago", _AT - timedelta(days=3)),
         ("信号不好两天了", _AT - timedelta(days=2)),
@@ -275,6 +276,8 @@ def test_a_stated_time_of_day_is_the_measure_of_a_breach_in_it() -> None:
         ("during my commute every evening around 5 the internet is unusable", (16, 19)),
         ("rush hour on 55 near Romeoville, nothing loads. every day", (16, 20)),
         ("my morning commute is the worst", (6, 11)),
+        ("drop outs all arvo", (12, 18)),
+        ("yesterday arvo at Avoca nothing worked", None),  # an onset, not hours that come back
         (None, None),
     ],
 )

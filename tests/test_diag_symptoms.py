@@ -65,6 +65,11 @@ runner = CliRunner()
         ("signal seems lower than before?", "weak_signal"),
         ("people say my phone goes right to voicemail, outgoing works", "cannot_receive"),
         ("Phone quit making calls. Still get texts and facebook loads", "cannot_call"),
+        # Australian (gen 28): message bank is voicemail, drop outs are cuts, arvo is afternoon
+        ("calls go straight to message bank", "cannot_receive"),
+        ("constant drop outs all arvo", "call_drop"),
+        ("the signal keeps dropping out at home", "call_drop"),
+        ("internet keeps dropping out", "no_data"),
     ],
 )
 def test_handbook_keywords(text: str, symptom: str) -> None:
