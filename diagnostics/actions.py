@@ -43,6 +43,12 @@ def actions(
                 "report "
                 "its progress"
             )
+        elif situation == "planned_blocked":
+            out.append(
+                "Planned site held up (建站计划遇阻): planning (规划) to follow up the "
+                f"negotiation; optimisation (网优) to see what the existing sites can do for "
+                f"{place} meanwhile"
+            )
         elif situation == "blind_spot":
             out.append(
                 f"Add this complaint to the recorded blind spot at {place}; planning (规划) to "
@@ -146,7 +152,9 @@ def actions(
     elif cause == "roaming_registration":
         if situation == "roaming_off":
             out.append(
-                "Guide the customer to switch roaming (and data roaming) on, then restart the phone"
+                "Enable the roaming service on the number (开通漫游) if it is not subscribed, and "
+                "guide the customer to switch roaming (and data roaming) on in the phone, then "
+                "restart it"
             )
         elif situation == "forwarding":
             out.append("Guide the customer to cancel call forwarding (##002#)")

@@ -74,6 +74,21 @@ class AreaHit:
     distance_m: float  # 0 = the place is inside
 
 
+# A planned site whose build is held up (建站计划遇阻, the handbook's own cause): the owners or the
+# authorities refuse, or the works are on hold. Read from the area's note.
+_BLOCKED = re.compile(
+    r"受阻|遇阻|阻挠|阻止|反对|不同意|不让|搁置|暂停|停滞|无法进场|进场难|选址难|选址困难"
+    r"|(?<![a-z])(?:blocked|objection|objections|objected|refused|opposed|on hold|stalled"
+    r"|not approved|permit (?:denied|refused)|rejected)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def build_blocked(area: AreaHit) -> bool:
+    """The planned site's build is held up, by its note."""
+    return area.kind == "planned_site" and bool(area.note and _BLOCKED.search(area.note))
+
+
 @dataclass(frozen=True)
 class AreaIndex:
     key: tuple[Any, ...]

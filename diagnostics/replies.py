@@ -9,6 +9,7 @@ time, cell, site, device and dates. The MSISDN never appears in a script.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -21,6 +22,7 @@ from diagnostics.chinese import traditional, traditional_script
 from diagnostics.description import stated_abroad, stated_in_a_country
 from diagnostics.evidence import AlarmRow, Context
 from diagnostics.models import Evidence
+from diagnostics.places import build_blocked
 from diagnostics.ranking import network_measured
 from diagnostics.reply_texts import TEMPLATES
 from diagnostics.settings import DiagnosticsSettings
@@ -107,9 +109,17 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else ctx.serving.location
     zone = local_time(c.reported_at, place).tzinfo
     # the place by the name of an area it is in; an interference source is named as the
-    # source in its own script ("…附近{source}的设备"), not as the place too
+    # source in its own script ("…附近{source}的设备"), not as the place too, and a planned
+    # site's area named after the site is no place ("the signal at 岗厦村室外微站", gen 27)
     named = next(
-        (a for a in ctx.areas if a.name and a.distance_m == 0 and a.kind != "interference_source"),
+        (
+            a
+            for a in ctx.areas
+            if a.name
+            and a.distance_m == 0
+            and a.kind != "interference_source"
+            and not (a.kind == "planned_site" and _SITE_NAME.search(a.name))
+        ),
         None,
     )
     values: dict[str, str] = {}
@@ -191,6 +201,11 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     )
 
 
+_SITE_NAME = re.compile(
+    r"站|(?<![a-z])(?:site|cell|tower|mast|enodeb|gnodeb|small ?cell)s?(?![a-z])", re.IGNORECASE
+)
+
+
 def situation(
     cause: str, ctx: Context, evidence: list[Evidence], settings: DiagnosticsSettings
 ) -> str:
@@ -199,7 +214,8 @@ def situation(
     c = ctx.complaint
     if cause == "weak_coverage":
         if "planned_site" in abnormal:
-            return "planned_site"
+            planned = [a for a in ctx.areas if a.kind == "planned_site"]
+            return "planned_blocked" if planned and build_blocked(planned[0]) else "planned_site"
         if "known_weak_area" in abnormal:
             return "blind_spot"
         if indoor_depth(c) is not None and (

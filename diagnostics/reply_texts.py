@@ -20,6 +20,14 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "approvals and equipment, "
         "which takes time; we hope you understand. " + SORRY_EN,
     ),
+    # the handbook's "政府不让建站" script, for any held-up build (业主反对, 审批未过)
+    ("weak_coverage", "planned_blocked"): (
+        "很抱歉！{place_zh}原计划新建基站来改善信号，但目前建站遇到阻碍（如业主或有关部门暂不同意），我司工作人员仍在积极协商沟通，争取尽快解决。"
+        + SORRY_ZH,
+        "We're sorry! A new site was planned to improve coverage at {place_en}, but its build is "
+        "held up for now (for example, the site owner or the authorities have not agreed). Our "
+        "staff are still negotiating to resolve it as soon as possible. " + SORRY_EN,
+    ),
     ("weak_coverage", "blind_spot"): (
         "很抱歉！{place_zh}的信号问题我司已得知，相关部门也在积极研究解决方法，我也会再次把您的问题向相关部门反馈，督促相关部门处理。"
         + SORRY_ZH,
@@ -175,10 +183,12 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "that will tell us which it is.",
     ),
     ("roaming_registration", "roaming_off"): (
-        "经查询，您的手机漫游功能处于关闭状态，离开归属地后无法使用网络。请在手机设置中开启漫游（含数据漫游），关机重启后再试。",
-        "Roaming is switched off on your phone, so it can't use networks away from home. Please "
-        "switch roaming (and data "
-        "roaming) on in the phone's settings, restart the phone and try again.",
+        # the HLR's roaming flag is the number's roaming service (开通漫游), which the handset's
+        # own switch can't turn on (gens 27, 28: "#11 PLMN not allowed", roaming not activated)
+        "经查询，您的号码漫游功能未开通或已关闭，离开归属地后无法使用网络。我们可以为您开通漫游服务；同时请在手机设置中开启漫游（含数据漫游），关机重启后再试。",
+        "Roaming is not enabled for your number, so it can't use networks away from home. We can "
+        "enable it on your account now; please also switch roaming (and data roaming) on in the "
+        "phone's settings, then restart the phone and try again.",
     ),
     ("roaming_registration", "forwarding"): (
         "经查询，您的号码设置了呼叫转移，来电会被转到其他号码，对方可能听到“空号”等提示。请取消呼叫转移（可拨打##002#）后再试。",

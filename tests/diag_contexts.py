@@ -162,9 +162,13 @@ def alarm(
 
 
 def area(
-    kind: str, distance: float = 0.0, name: str = "Area 1", planned: date | None = None
+    kind: str,
+    distance: float = 0.0,
+    name: str = "Area 1",
+    planned: date | None = None,
+    note: str = "note",
 ) -> AreaHit:
-    return AreaHit(1, kind, name, "note", planned, distance)
+    return AreaHit(1, kind, name, note, planned, distance)
 
 
 Case = tuple[str, str, Callable[[], Context], str]

@@ -13,7 +13,17 @@ from diagnostics.evidence import Registration
 from diagnostics.replies import facts, reply_script, situation
 from diagnostics.reply_texts import TEMPLATES
 from geo.zones import countries_around, country_at
-from tests.diag_contexts import SETTINGS, T, alarm, area, context, coverage, kpi, subscriber
+from tests.diag_contexts import (
+    SETTINGS,
+    T,
+    alarm,
+    area,
+    context,
+    coverage,
+    find,
+    kpi,
+    subscriber,
+)
 from workorders.routing import customer_setting
 
 
@@ -44,6 +54,22 @@ def test_planned_site_names_place_and_date() -> None:
     assert "Lujiazui gap" in text["zh"] and "2026年9月" in text["zh"] and "新建基站" in text["zh"]
     assert "Lujiazui gap" in text["en"] and "September 2026" in text["en"]
     assert any("planned" in a for a in acts)
+
+
+def test_a_planned_site_held_up_is_not_promised() -> None:
+    """The handbook's own cause, 建站计划遇阻: a planned site whose note says the owners object is
+    not "planned to improve coverage, we will push for it" (gen 27's 岗厦村); an area named after
+    the site is not the customer's place."""
+    held_up = area("planned_site", name="岗厦村室外微站", note="业主反对，建站受阻")
+    ctx = context(areas=[held_up])
+    case, text, acts = script("weak_coverage", areas=[held_up])
+    assert case == "planned_blocked"
+    assert "遇到阻碍" in text["zh"] and "held up" in text["en"] and "岗厦村" not in text["en"]
+    assert "the place you reported" in text["en"] and "建站计划遇阻" in acts[0]
+    site = find(run_checks(ctx, SETTINGS), "planned_site")
+    assert "its build is held up (业主反对，建站受阻)" in site.detail
+    on_track = area("planned_site", name="Tengah BTO", note="permit approved, on air in June")
+    assert script("weak_coverage", areas=[on_track])[0] == "planned_site"
 
 
 def test_indoor_script_mentions_floor() -> None:
@@ -145,8 +171,12 @@ def test_terminal_scripts() -> None:
 
 def test_roaming_scripts() -> None:
     off = Registration(T, "registered", "454-00", None, False, False)
-    case, text, _ = script("roaming_registration", symptom="roaming_failure", registration=off)
+    case, text, acts = script("roaming_registration", symptom="roaming_failure", registration=off)
     assert case == "roaming_off" and "漫游" in text["zh"] and "roaming" in text["en"]
+    # the register's flag is the number's roaming service: enabled on the account, not only in
+    # the handset's settings (gens 27, 28)
+    assert "开通漫游服务" in text["zh"] and "enable it on your account" in text["en"]
+    assert "开通漫游" in acts[0]
     forwarded = Registration(T, "registered", "460-00", None, True, True)
     case, text, _ = script("roaming_registration", symptom="cannot_receive", registration=forwarded)
     assert case == "forwarding" and "呼叫转移" in text["zh"] and "##002#" in text["en"]

@@ -16,6 +16,7 @@ from diagnostics.checks.common import Weights, ev, mr_verdict, share_bounds, unk
 from diagnostics.checks.roaming import served_abroad
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
+from diagnostics.places import build_blocked
 from diagnostics.settings import DiagnosticsSettings
 
 CAUSE = "weak_coverage"
@@ -221,7 +222,8 @@ def areas(ctx: Context, s: DiagnosticsSettings, w: Weights) -> list[Evidence]:
                 unit="m",
                 detail="a new site is planned "
                 f"here{' (' + a.name + ')' if a.name else ''}{when}: "
-                "coverage is known to be lacking",
+                "coverage is known to be lacking"
+                + (f"; its build is held up ({a.note})" if build_blocked(a) else ""),
             )
         )
     elif (
