@@ -2,13 +2,14 @@
 overlapping serving cells share one ``mass_event_id``, so the work-order domain links them to one
 work order.
 
-Rules (settings): only causes in ``mass_event_causes`` (the network causes); two complaints
-belong together when they share a serving cell, are at most ``mass_radius_m`` apart (when both
-have a place) and at most ``mass_window_hours`` apart in time; a complaint joins an existing
-event of its cause when it matches the event's cells, place and time span (± the window); a new
-event opens when complaints of ``mass_min_complaints`` different subscribers match. Set-based:
-one pass assigns a whole batch (two reads, then the writes), under a transaction-level advisory
-lock so concurrent submissions don't open duplicate events.
+Rules (settings): only causes in ``mass_event_causes`` (the network causes); two complaints belong
+together when they share a serving cell, are at most ``mass_radius_m`` apart (when both have a
+place; ``mass_outage_radius_m`` for outages, whose shared cell is down) and at most
+``mass_window_hours`` apart in time; a complaint joins an existing event of its cause when it
+matches the event's cells, place and time span (± the window); a new event opens when complaints of
+``mass_min_complaints`` different subscribers match. Set-based: one pass assigns a whole batch (two
+reads, then the writes), under a transaction-level advisory lock so concurrent submissions don't
+open duplicate events.
 """
 
 from __future__ import annotations
@@ -46,14 +47,15 @@ CANDIDATES_SQL = """
 SELECT DISTINCT ON (x.complaint_id) x.*
 FROM unnest(%(t0)s::timestamptz[], %(t1)s::timestamptz[], %(cause)s::text[], %(cells)s::text[])
      AS w(t0, t1, cause, cells)
--- per member: the diagnoses not in an event that share one of its cells (GIN index
--- diagnoses_unassigned_cells: a cell has few), their complaints by key within its window.
--- OFFSET 0 keeps it a per-member probe: flattened, the planner scans every diagnosis of the cause.
+-- per member: the diagnoses not in an event that share one of its cells, by their own event
+-- cells (GIN index diagnoses_unassigned_event_cells: a cell has few), their complaints by key
+-- within its window. OFFSET 0 keeps it a per-member probe: flattened, the planner scans every
+-- diagnosis of the cause.
 CROSS JOIN LATERAL (
     SELECT c.complaint_id, c.msisdn_hash, d.primary_cause, c.reported_at, c.lat, c.lon,
-           d.serving_cells, least(coalesce(c.occurred_from, c.reported_at), c.reported_at)
+           d.event_cells, least(coalesce(c.occurred_from, c.reported_at), c.reported_at)
     FROM diagnoses d JOIN complaints c ON c.complaint_id = d.complaint_id
-    WHERE d.serving_cells && string_to_array(w.cells, chr(31)) AND d.mass_event_id IS NULL
+    WHERE d.event_cells && string_to_array(w.cells, chr(31)) AND d.mass_event_id IS NULL
       AND d.primary_cause = w.cause AND NOT (d.complaint_id = ANY(%(ids)s))
       AND c.reported_at >= w.t0
       AND least(coalesce(c.occurred_from, c.reported_at), c.reported_at) <= w.t1
@@ -130,6 +132,14 @@ def new_event_id(at: datetime) -> str:
     return f"ME-{at:%Y%m%d}-{secrets.token_hex(4)}"
 
 
+def _radius(cause: str, settings: DiagnosticsSettings) -> float:
+    """How far apart complaints of a cause may share an event: an outage's share a cell down at
+    the time, which is the common cause whatever the distance (a rural site's complaints, and
+    its neighbours' down with it, lie kilometres apart: gens 27, 28); for the other causes a
+    shared cell's footprint is wider than one problem's place."""
+    return settings.mass_outage_radius_m if cause == "outage" else settings.mass_radius_m
+
+
 def _close(a: Member, lat: float | None, lon: float | None, radius: float) -> bool:
     if a.lat is None or a.lon is None or lat is None or lon is None:
         return True  # no place on one side: the shared serving cell decides
@@ -149,7 +159,6 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
     if not eligible:
         return {}
     window = timedelta(hours=settings.mass_window_hours)
-    radius = settings.mass_radius_m
     ids = [m.complaint_id for m in eligible]
     windows = {
         "t0": [m.began - window for m in eligible],
@@ -179,6 +188,7 @@ def assign(conn: Conn, members: Sequence[Member], settings: DiagnosticsSettings)
     relink: dict[str, str] = {}
     taken: set[str] = set()
     for m in eligible:
+        radius = _radius(m.cause, settings)
         match = _matching_event(m, events, by_cell, window, radius)
         if match is None:
             company = _company(m, pool, taken, window, radius)

@@ -382,6 +382,13 @@ class DiagnosticsSettings(BaseSettings):
     mass_radius_m: float = Field(
         default=1500.0, gt=0, description="complaints this close may share an event"
     )
+    mass_outage_radius_m: float = Field(
+        default=20_000.0,
+        gt=0,
+        description="outage complaints that share a cell down at the time (their serving sites "
+        "and the neighbouring sites down with them) may share an event this far apart: the "
+        "shared cell is the common cause, and a rural site's complaints lie kilometres apart",
+    )
     mass_window_hours: float = Field(default=6.0, gt=0, description="… and this close in time")
     mass_min_complaints: int = Field(
         default=2, ge=2, description="complaints needed to open a mass event"

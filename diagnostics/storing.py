@@ -40,14 +40,16 @@ WHERE complaint_id = ANY(%s)
 # lock, only on the rows that got one: two short columns, not the JSON (~10 KB, TOASTed) again.
 UPSERT_SQL = """
 INSERT INTO diagnoses AS d (complaint_id, primary_cause, attribution, confidence, serving_cells,
-                            mass_event_id, work_order_id, result, diagnosed_at)
+                            event_cells, mass_event_id, work_order_id, result, diagnosed_at)
 SELECT v.complaint_id, v.primary_cause, v.attribution, v.confidence,
-       string_to_array(v.cells, chr(31)), NULL, NULL, v.result::json, now()
-FROM unnest(%b::text[], %b::text[], %b::text[], %b::float8[], %b::text[], %b::text[])
-     AS v(complaint_id, primary_cause, attribution, confidence, cells, result)
+       string_to_array(v.cells, chr(31)), string_to_array(v.event_cells, chr(31)), NULL, NULL,
+       v.result::json, now()
+FROM unnest(%b::text[], %b::text[], %b::text[], %b::float8[], %b::text[], %b::text[], %b::text[])
+     AS v(complaint_id, primary_cause, attribution, confidence, cells, event_cells, result)
 ON CONFLICT (complaint_id) DO UPDATE SET primary_cause = EXCLUDED.primary_cause,
     attribution = EXCLUDED.attribution, confidence = EXCLUDED.confidence,
-    serving_cells = EXCLUDED.serving_cells, mass_event_id = NULL, work_order_id = NULL,
+    serving_cells = EXCLUDED.serving_cells, event_cells = EXCLUDED.event_cells,
+    mass_event_id = NULL, work_order_id = NULL,
     result = EXCLUDED.result, diagnosed_at = EXCLUDED.diagnosed_at
 """
 IDS_SQL = """
@@ -113,6 +115,7 @@ def _store(
             [r.diagnosis.attribution for r in results],
             [round(r.diagnosis.confidence, 6) for r in results],
             [SEP.join(r.diagnosis.serving_cells) for r in results],
+            [SEP.join(m.cells) for m in members],
             [
                 orjson.dumps({k: v for k, v in document.items() if k not in IDS}).decode()
                 for document in documents

@@ -173,7 +173,7 @@ def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
         "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "
         "reported_at,"
         " lat, lon) SELECT 'c' || g, 'e' || g, 'h' || g, 'm', now(), 31.2, 121.4 FROM "
-        "generate_series(1, 9) g"
+        "generate_series(1, 10) g"
     )
     at = f.T0
     near = (31.2300, 121.4700)
@@ -184,14 +184,18 @@ def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
         ),
         Member("c3", "h3", "congestion", at, *near, ("X-1",)),  # another cause: not grouped
         Member("c4", "h4", "outage", at + timedelta(days=2), *near, ("X-1",)),  # too late
-        Member("c5", "h5", "outage", at, *f.offset(*near, 5000, 0), ("X-1",)),  # too far
+        Member("c5", "h5", "outage", at, *f.offset(*near, 30_000, 0), ("X-1",)),  # too far
         Member("c6", "h1", "outage", at, *near, ("X-1",)),  # same subscriber as c1
         Member("c7", "h7", "terminal_sim", at, *near, ("X-1",)),  # user side: never
         Member("c8", "h8", "outage", at, *near, ("Y-1",)),  # no shared serving cell
+        # a cell down is the common cause kilometres apart (a rural site, gens 27 and 28) …
+        Member("c9", "h9", "outage", at, *f.offset(*near, 5000, 0), ("X-1",)),
+        # … a busy cell's footprint is wider than one problem's place (c3's company)
+        Member("c10", "h10", "congestion", at, *f.offset(*near, 5000, 0), ("X-1",)),
     ]
     got = assign(conn, members, S)
-    assert got["c1"] == got["c2"] and got["c6"] == got["c1"]
-    assert not {"c3", "c4", "c5", "c7", "c8"} & set(got)
+    assert got["c1"] == got["c2"] == got["c6"] == got["c9"]
+    assert not {"c3", "c4", "c5", "c7", "c8", "c10"} & set(got)
 
 
 def test_repeated_external_id_concurrently(db_url: str, nc_env: dict[str, str]) -> None:

@@ -72,7 +72,7 @@ def test_gin_indexes_keep_no_pending_list(db_url: str) -> None:
             " AND c.relnamespace = 'public'::regnamespace"
         ).fetchall()
     assert {name for name, _ in rows} >= {
-        "diagnoses_unassigned_cells",
+        "diagnoses_unassigned_event_cells",
         "work_orders_open_cells_idx",
     }
     assert all("fastupdate=off" in options for _, options in rows), rows
