@@ -198,6 +198,26 @@ def test_mass_event_rules(conn: psycopg.Connection[Any]) -> None:
     assert not {"c3", "c4", "c5", "c7", "c8", "c10"} & set(got)
 
 
+def test_an_earlier_complaint_joins_by_its_own_cells(conn: psycopg.Connection[Any]) -> None:
+    """The first caller of a power cut (served by site Y, which saw X down beside it) keeps the
+    next one company though the next one's cells (site X's) don't include Y's (gen 27)."""
+    conn.execute(
+        "INSERT INTO complaints (complaint_id, external_id, msisdn_hash, msisdn_masked, "
+        "reported_at, lat, lon) SELECT 'c' || g, 'e' || g, 'h' || g, 'm', now(), 31.2, 121.4 "
+        "FROM generate_series(1, 2) g"
+    )
+    conn.execute(
+        "INSERT INTO diagnoses (complaint_id, primary_cause, attribution, confidence, "
+        "serving_cells, event_cells, result) VALUES ('c1', 'outage', 'network', 0.9, "
+        "'{Y-1}', '{Y-1,Y-2,X-1,X-2}', '{}')"
+    )
+    conn.execute("UPDATE complaints SET reported_at = %s WHERE complaint_id = 'c1'", (f.T0,))
+    later = Member("c2", "h2", "outage", f.T0 + timedelta(hours=1), 31.2, 121.4, ("X-1", "X-2"))
+    got = assign(conn, [later], S)
+    linked = conn.execute("SELECT mass_event_id FROM diagnoses WHERE complaint_id = 'c1'")
+    assert got["c2"] and linked.fetchone() == (got["c2"],)
+
+
 def test_repeated_external_id_concurrently(db_url: str, nc_env: dict[str, str]) -> None:
     with psycopg.connect(db_url) as setup:
         t = f.town(setup)
