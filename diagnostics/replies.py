@@ -26,7 +26,7 @@ from diagnostics.places import build_blocked
 from diagnostics.ranking import network_measured
 from diagnostics.reply_texts import TEMPLATES
 from diagnostics.settings import DiagnosticsSettings
-from geo.zones import country_at, local_time
+from geo.zones import clock_at, country_at
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     # the customer's clock: the complaint's own offset, or for a time stamped in UTC the zone of
     # the place (as the window is read), so "since 19:00" is the hour the customer lived
     place = (c.lat, c.lon) if c.lat is not None and c.lon is not None else ctx.serving.location
-    zone = local_time(c.reported_at, place).tzinfo
+    zone = clock_at(c.reported_at, place)
     # the place by the name of an area it is in; an interference source is named as the
     # source in its own script ("…附近{source}的设备"), not as the place too, and a planned
     # site's area named after the site is no place ("the signal at 岗厦村室外微站", gen 27)

@@ -10,7 +10,7 @@ complaints a kilometre apart is rarer than the hour it would cost to get every o
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -47,6 +47,17 @@ def zone_at(lat: float, lon: float) -> ZoneInfo | None:
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return None
     return _zone(round(lat / _CACHE_DEGREES), round(lon / _CACHE_DEGREES))
+
+
+def clock_at(at: datetime, place: tuple[float, float] | None) -> tzinfo | None:
+    """The customer's clock for times around ``at``: the zone of the place when the complaint's
+    own offset is that zone's at ``at`` (so an alarm raised before a daylight-saving change reads
+    as the clock showed then, not at a time that never existed that night), else ``at``'s own
+    offset, or the place's zone for a time in UTC (``local_time``)."""
+    zone = zone_at(*place) if place is not None else None
+    if zone is not None and at.utcoffset() == at.astimezone(zone).utcoffset():
+        return zone
+    return local_time(at, place).tzinfo
 
 
 def local_time(at: datetime, place: tuple[float, float] | None) -> datetime:
