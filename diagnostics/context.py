@@ -48,6 +48,7 @@ class KpiStats:
     thr_min: float | None
     thr_before: float | None
     prb_before: float | None
+    availability_hours: int | None = None  # hours at the time with an availability counter
 
 
 @dataclass(frozen=True, slots=True)

@@ -418,3 +418,16 @@ def test_a_minor_hardware_alarm_is_no_outage() -> None:
     for severity, finding in (("minor", "normal"), ("warning", "normal"), ("major", "abnormal")):
         ctx = context(symptom="no_signal", alarms=[alarm("hardware", severity=severity)])
         assert find(run_checks(ctx, SETTINGS), "outage_alarms").finding == finding, severity
+
+
+def test_hours_without_counters_are_not_shown_as_available() -> None:
+    """A site without power reports nothing: its availability over the hours it did report is no
+    evidence that it was up (gen 27's typhoon: "available at least 100 % of every hour" with 2 of
+    3 hours blank)."""
+    blank = context(kpis={"A-1": kpi("A-1", availability_hours=0), "A-2": kpi("A-2")})
+    item = find(run_checks(blank, SETTINGS), "availability")
+    assert item.finding == "normal" and item.support == 0.0
+    assert "2 hour(s) at the time had none (A-1)" in item.detail
+    reported = context(kpis={"A-1": kpi("A-1", availability_hours=2), "A-2": kpi("A-2")})
+    item = find(run_checks(reported, SETTINGS), "availability")
+    assert item.support < 0 and "had none" not in item.detail

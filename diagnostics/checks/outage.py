@@ -337,6 +337,12 @@ def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         return support * site_factor(ctx, stats.cell_id), detail
 
     def normal(stats: KpiStats, value: float) -> tuple[float, str]:
+        silent = _silent_hours(ctx, stats)
+        if silent:  # a site without power reports nothing: those hours are not "available"
+            return 0.0, (
+                f"serving cells available at least {value:.1f}% of every hour with counters; "
+                f"{silent} hour(s) at the time had none ({stats.cell_id})"
+            )
         return -w.context, f"serving cells available at least {value:.1f}% of every hour"
 
     found = kpi_check(
@@ -371,6 +377,17 @@ def _availability(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         detail=f"{detail} on {best.cell_id}, the place's best server by its geometry (the MR, "
         "taken while it was down, show other cells standing in)",
     )
+
+
+def _silent_hours(ctx: Context, stats: KpiStats) -> int:
+    """Hours at the time of the problem in which the cell reported no availability counter (no
+    row, or a row with the counters blank): a site down without power reports nothing."""
+    if stats.availability_hours is None or ctx.kpi_window is None:
+        return 0
+    start, end = ctx.kpi_window
+    first = start.replace(minute=0, second=0, microsecond=0)
+    expected = max(1, math.ceil((end - first) / timedelta(hours=1)))
+    return max(0, expected - stats.availability_hours)
 
 
 def _neighbours(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:

@@ -88,7 +88,8 @@ CROSS JOIN LATERAL (
            avg(h.thr) FILTER (WHERE h.at)                                          AS thr_at,
            min(h.thr) FILTER (WHERE h.at)                                          AS thr_min,
            avg(h.thr) FILTER (WHERE NOT h.at)                                      AS thr_before,
-           max(h.prb) FILTER (WHERE NOT h.at)                                      AS prb_before
+           max(h.prb) FILTER (WHERE NOT h.at)                                      AS prb_before,
+           count(*) FILTER (WHERE h.at AND h.avail_min IS NOT NULL)::int           AS availability_hours
     FROM (
         SELECT date_trunc('hour', k.ts)                                   AS bucket,
                k.at,
