@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from netcomplaint.privacy import mask_msisdn
+
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _DIGITS = re.compile(r"(?<![\w.-])\+?(\d{7,15})(?![\w.-])")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
@@ -33,7 +35,7 @@ def mask_pii(text: str) -> str:
 
 
 def _mask_digits(digits: str) -> str:
-    return digits[:3] + "****" + digits[-4:] if len(digits) > 8 else digits[:1] + "****"
+    return mask_msisdn(digits) if len(digits) > 8 else digits[:1] + "****"
 
 
 def _clean(value: Any) -> Any:

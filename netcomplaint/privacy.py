@@ -45,11 +45,18 @@ def msisdn_forms(msisdn: str, calling_code: int | None) -> list[str]:
 
 
 def mask_msisdn(msisdn: str) -> str:
-    """``13800138000`` → ``138****8000`` (first three and last four digits kept)."""
+    """``13800138000`` → ``138****8000`` (the contract's form, from 11 digits: the first three
+    and the last four kept). A shorter number keeps fewer: at least half its digits, and never
+    fewer than four, are hidden (Singapore's ``91234567`` → ``91****67``, not 7 of its 8 digits
+    shown, gen 28's Australian numbers likewise)."""
     digits = normalise_msisdn(msisdn)
-    if len(digits) <= 7:
-        return digits[:1] + "*" * (len(digits) - 3) + digits[-2:]
-    return digits[:3] + "****" + digits[-4:]
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    hidden = max(4, (len(digits) + 1) // 2)
+    shown = max(0, len(digits) - hidden)
+    tail = (shown + 1) // 2
+    head = shown - tail
+    return digits[:head] + "*" * (len(digits) - shown) + (digits[-tail:] if tail else "")
 
 
 def hash_msisdn(msisdn: str, key: bytes) -> str:

@@ -13,6 +13,10 @@ def test_normalise_and_mask() -> None:
     assert normalise_msisdn("+86 138-0013-8000") == "8613800138000"
     assert normalise_msisdn("0044 (7700) 900123") == "447700900123"
     assert mask_msisdn("13800138000") == "138****8000"
+    # shorter numbers keep fewer digits: at least half, and at least four, hidden (gen 28)
+    assert mask_msisdn("9123 4567") == "91****67"  # Singapore, Hong Kong: 8 digits
+    assert mask_msisdn("0412 345 678") == "04*****678"  # Australia's 10, 5 hidden
+    assert mask_msisdn("412345678") == "41*****78"
     with pytest.raises(InputError, match="5 to 15 digits"):
         normalise_msisdn("12a")
 
