@@ -71,6 +71,7 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("call_drop", 1.5, "打着打着就断"),
     ("call_drop", 1.5, "电话断了"),
     ("call_drop", 1, "掉线"),
+    ("call_drop", 2, "(?:打电话|通话|电话|接电话).{0,6}?(?:掉线|断线)"),  # a call's, not data's
     ("call_drop", 1, "断线"),  # Hong Kong and Taiwan say 断线 (成日断线, 通话断线)
     ("call_drop", 1.5, "通话经常断"),
     ("call_drop", 1.5, "(?:通话|电话|说着说着|打着打着).{0,6}?(?<!时)断(?!断续|续)"),
@@ -167,6 +168,8 @@ ZH: tuple[tuple[str, float, str], ...] = (
     ("no_data", 2, "不能上网"),
     ("no_data", 1.5, "没有网"),
     ("no_data", 1.5, "断网"),
+    # 掉线 of the internet, not of a call
+    ("no_data", 2, "(?:上网|网络|网|数据|流量|wifi|热点).{0,6}?(?:掉线|断线)"),
     ("no_data", 1, "流量用不了"),
     ("no_data", 2, "(?:移动)?数据.{0,4}(?:用不了|连不上|连接不上|不能用)"),
     ("no_data", 2, "连不上网"),

@@ -65,6 +65,10 @@ runner = CliRunner()
         ("signal seems lower than before?", "weak_signal"),
         ("people say my phone goes right to voicemail, outgoing works", "cannot_receive"),
         ("Phone quit making calls. Still get texts and facebook loads", "cannot_call"),
+        # 掉线 of a call is a drop, of the internet no data (gen 27)
+        ("打电话经常掉线，对方讲嘢断断续续", "call_drop"),
+        ("上网经常掉线", "no_data"),
+        ("wifi热点掉线", "no_data"),
         # Australian (gen 28): message bank is voicemail, drop outs are cuts, arvo is afternoon
         ("calls go straight to message bank", "cannot_receive"),
         ("constant drop outs all arvo", "call_drop"),
