@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from diagnostics.checks.coverage import indoor_depth
-from diagnostics.checks.outage import outage_alarms
+from diagnostics.checks.outage import SERVICE_DOWN, cause_alarm, outage_alarms
 from diagnostics.checks.roaming import abroad, outside_network
 from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.chinese import traditional, traditional_script
@@ -83,12 +83,7 @@ def _en_time(value: datetime) -> str:
 
 
 def _serving_alarm(ctx: Context, settings: DiagnosticsSettings) -> AlarmRow | None:
-    alarms = outage_alarms(ctx, settings, "serving")
-    return alarms[0] if alarms else None
-
-
-# alarms that are the service going down itself, not a cause that may take it down later
-_SERVICE_DOWN = ("cell_unavailable", "site_down")
+    return cause_alarm(ctx, settings)
 
 
 def _down_since(ctx: Context, settings: DiagnosticsSettings, cause: AlarmRow) -> datetime:
@@ -97,7 +92,7 @@ def _down_since(ctx: Context, settings: DiagnosticsSettings, cause: AlarmRow) ->
     down = [
         a.raised_at
         for a in outage_alarms(ctx, settings, "serving")
-        if a.alarm_type in _SERVICE_DOWN and a.raised_at >= cause.raised_at
+        if a.alarm_type in SERVICE_DOWN and a.raised_at >= cause.raised_at
     ]
     return min(down, default=cause.raised_at)
 

@@ -306,6 +306,12 @@ class DiagnosticsSettings(BaseSettings):
         "problem still explains a loss of service reported without a time: the customer calls "
         "once service is back (0 = only outages at the time count)",
     )
+    outage_cause_lag_minutes: float = Field(
+        default=5.0,
+        ge=0,
+        description="a cause alarm (power, transmission) raised up to this long after the cells' "
+        "own down alarm still is what took them down (different systems report them)",
+    )
     outage_alarm_min_minutes: float = Field(
         default=5.0,
         ge=0,

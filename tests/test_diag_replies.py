@@ -138,6 +138,24 @@ def test_a_site_on_battery_went_down_when_its_cells_did_not_at_the_mains_failure
     assert f"{mains.astimezone(shanghai):%H:%M}" not in text["zh"]
 
 
+def test_the_cause_raised_last_before_the_cells_went_down_took_them_down() -> None:
+    """Mains failed at 13:55 and the batteries held; the fibre burnt at 14:35 and the cells went
+    down with it: a transmission fault, named so in the evidence, the reply and the action, and
+    repaired when the link came back (gen 28's bushfire: 'lost power', field maintenance)."""
+    mains, fibre = T - timedelta(hours=5), T - timedelta(hours=4, minutes=20)
+    linked = T + timedelta(hours=2)
+    alarms = [
+        alarm("power", "A", raised=mains, severity="major"),
+        alarm("transmission", "A", raised=fibre, cleared=linked),
+        alarm("cell_unavailable", "A", raised=fibre + timedelta(minutes=1)),
+    ]
+    case, text, acts = script("outage", alarms=alarms)
+    assert case == "transmission" and "link" in text["en"]
+    assert any("Dispatch transmission" in a for a in acts)
+    named = find(run_checks(context(alarms=alarms), SETTINGS), "outage_alarms")
+    assert "transmission" in named.detail and "power" not in named.detail.split("(+")[0]
+
+
 @pytest.mark.parametrize(
     ("frequency", "expected"), [("occasional", "busy_hour"), ("frequent", "capacity")]
 )

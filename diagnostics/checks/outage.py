@@ -142,6 +142,28 @@ def outage_alarms(ctx: Context, s: DiagnosticsSettings, role: str) -> list[Alarm
     )
 
 
+# alarms that are the service going down itself, not a cause that may take it down later
+SERVICE_DOWN = ("cell_unavailable", "site_down")
+
+
+def cause_alarm(ctx: Context, s: DiagnosticsSettings) -> AlarmRow | None:
+    """The serving outage alarm the evidence names and the reply speaks of: the first by
+    ``outage_alarms`` (at the time, most severe, earliest), except that when the cells' own down
+    alarm shows when service stopped, the cause raised last before it is what took it down: a
+    mains failure the batteries rode through, then the fibre burnt and the cells went down with
+    it, is a transmission fault (gen 28's bushfire was 'lost power', field maintenance sent)."""
+    alarms = outage_alarms(ctx, s, "serving")
+    if not alarms:
+        return None
+    now = [a for a in alarms if at_time(ctx, a)]
+    down = min((a.raised_at for a in now if a.alarm_type in SERVICE_DOWN), default=None)
+    if down is None:
+        return alarms[0]
+    lag = timedelta(minutes=s.outage_cause_lag_minutes)
+    causes = [a for a in now if a.alarm_type not in SERVICE_DOWN and a.raised_at <= down + lag]
+    return max(causes, key=lambda a: a.raised_at, default=alarms[0])
+
+
 def down_around(ctx: Context, s: DiagnosticsSettings) -> list[str]:
     """The neighbouring cells (of the context's) that an outage alarm active at the time of the
     problem takes down: the alarmed cell's whole site, or the alarmed site's cells."""
@@ -226,7 +248,7 @@ def _alarms(ctx: Context, s: DiagnosticsSettings, w: Weights) -> Evidence:
         for a in now
     )
     more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
-    detail = alarm_text(top) + more
+    detail = alarm_text(cause_alarm(ctx, s) or top) + more
     if all(_may_leave_service_up(ctx, a, s) for a in now) and _stayed_up(ctx, s):
         support *= s.alarm_without_impact_factor
         stale = all(a.alarm_type not in s.alarm_types_down_only_with_kpi for a in now)
