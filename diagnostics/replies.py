@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from diagnostics.checks.alarms import SERVICE_DOWN, cause_alarm, outage_alarms
 from diagnostics.checks.coverage import indoor_depth
-from diagnostics.checks.outage import SERVICE_DOWN, cause_alarm, outage_alarms
 from diagnostics.checks.roaming import abroad, outside_network
 from diagnostics.checks.terminal_device import gap_in_words
 from diagnostics.chinese import traditional, traditional_script

@@ -20,7 +20,7 @@ import orjson
 import psycopg
 
 from diagnostics import mass_events
-from diagnostics.checks.outage import down_around, outage_began
+from diagnostics.checks.alarms import down_around, outage_began
 from diagnostics.engine import Result
 from diagnostics.settings import DiagnosticsSettings
 from diagnostics.sqlparams import SEP

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from diagnostics.checks.alarms import at_time, outage_alarms
 from diagnostics.checks.common import (
     Weights,
     ev,
@@ -31,7 +32,6 @@ from diagnostics.checks.common import (
     unknown,
     worst,
 )
-from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.evidence import Context, KpiStats
 from diagnostics.models import Evidence
 from diagnostics.places import AreaHit, event_times

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from diagnostics.checks.alarms import at_time
 from diagnostics.checks.common import (
     NO_ALARM_FEED,
     Weights,
@@ -32,7 +33,6 @@ from diagnostics.checks.common import (
     unknown,
     worst,
 )
-from diagnostics.checks.outage import at_time
 from diagnostics.evidence import Context, KpiStats
 from diagnostics.models import Evidence
 from diagnostics.settings import DiagnosticsSettings

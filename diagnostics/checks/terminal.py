@@ -12,6 +12,7 @@ that follows the subscriber as well (roaming switched off, not registered, …).
 
 from __future__ import annotations
 
+from diagnostics.checks.alarms import at_time, outage_alarms
 from diagnostics.checks.common import (
     Weights,
     ev,
@@ -21,7 +22,6 @@ from diagnostics.checks.common import (
     unknown,
     worst,
 )
-from diagnostics.checks.outage import at_time, outage_alarms
 from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.checks.terminal_device import CAUSE, capability, known_issue, sim
 from diagnostics.description import stated_everywhere, stated_neighbours
