@@ -115,7 +115,7 @@ def actions(
             f"{prb.cell_id if prb else cell}{load}"
         )
     elif cause == "outage":
-        if situation == "restored":
+        if situation in ("restored", "works_done"):
             out.append(
                 f"Service of {site} restored: call the customer back (回访) to confirm, then close"
             )

@@ -196,6 +196,7 @@ def facts(ctx: Context, settings: DiagnosticsSettings) -> Facts:
     )
 
 
+_WORKS = ("construction", "planned work", "maintenance window", "工程", "施工", "割接")
 _SITE_NAME = re.compile(
     r"站|(?<![a-z])(?:site|cell|tower|mast|enodeb|gnodeb|small ?cell)s?(?![a-z])", re.IGNORECASE
 )
@@ -233,11 +234,12 @@ def situation(
         if alarm is None:
             return "repair"
         text = (alarm.text or "").lower()
+        works = any(k in text for k in _WORKS)
         if alarm.cleared_at is not None and alarm.cleared_at <= c.reported_at:
-            return "restored"
+            return "works_done" if works else "restored"  # planned works are no fault repaired
         if any(k in text for k in ("stolen", "theft", "被盗", "盗")):
             return "fibre_stolen"
-        if any(k in text for k in ("construction", "planned work", "工程", "施工")):
+        if works:
             return "works"
         if alarm.alarm_type == "transmission":
             return "transmission"

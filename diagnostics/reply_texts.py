@@ -142,6 +142,13 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "repairing it urgently "
         "and the signal will be back once it is fixed. " + SORRY_EN,
     ),
+    ("outage", "works_done"): (
+        "很抱歉！{since_zh}至{until_zh}期间，为您服务的基站（{site}）因工程建设暂时关闭，现已恢复。如您的手机仍无信号，请关机重启重新搜索网络。"
+        "给您带来的不便，请您谅解。",
+        "We're sorry! The site serving you ({site}) was switched off for planned works from "
+        "{since_en} to {until_en}; it is back on air. If your phone still has no service, please "
+        "switch it off and on so it searches for the network again. " + SORRY_EN,
+    ),
     ("outage", "restored"): (
         "很抱歉！{since_zh}至{until_zh}期间为您服务的基站（{site}）出现故障，现已修复。如您的手机仍无信号，请关机重启重新搜索网络。"
         "给您带来的不便，请您谅解。",

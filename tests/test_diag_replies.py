@@ -138,6 +138,21 @@ def test_a_site_on_battery_went_down_when_its_cells_did_not_at_the_mains_failure
     assert f"{mains.astimezone(shanghai):%H:%M}" not in text["zh"]
 
 
+def test_planned_works_over_are_no_fault_repaired() -> None:
+    """Works that ended before the call are told as works, not as a fault now repaired (gen 28:
+    '出现故障，现已修复' for a site switched off for construction)."""
+    works = alarm(
+        "site_down",
+        "A",
+        raised=T - timedelta(hours=5),
+        cleared=T - timedelta(hours=2),
+        text="Planned works: antenna swap",
+    )
+    case, text, acts = script("outage", symptom="no_signal", alarms=[works])
+    assert case == "works_done" and "工程建设" in text["zh"] and "故障" not in text["zh"]
+    assert "planned works" in text["en"] and "call the customer back" in acts[0]
+
+
 def test_the_cause_raised_last_before_the_cells_went_down_took_them_down() -> None:
     """Mains failed at 13:55 and the batteries held; the fibre burnt at 14:35 and the cells went
     down with it: a transmission fault, named so in the evidence, the reply and the action, and
