@@ -11,12 +11,15 @@ from pathlib import Path
 from netcomplaint.errors import InputError
 from netcomplaint.settings import CoreSettings
 
+_TRUNK_IN_BRACKETS = re.compile(r"(?<=\d)\s*\(\s*0\s*\)")
 _NON_DIGITS = re.compile(r"[\s\-().]")
 
 
 def normalise_msisdn(raw: str) -> str:
-    """Digits only, leading '+' and '00' dropped; raises InputError when it isn't a number."""
-    value = _NON_DIGITS.sub("", raw.strip())
+    """Digits only, leading '+' and '00' dropped, and the trunk prefix written in brackets
+    after the country code ("+49 (0)176 …", "+44 (0)7700 …") with it: it is not dialled from
+    abroad, and kept it made another number (gen 30); raises InputError when it isn't one."""
+    value = _NON_DIGITS.sub("", _TRUNK_IN_BRACKETS.sub("", raw.strip(), count=1))
     if value.startswith("+"):
         value = value[1:]
     elif value.startswith("00"):

@@ -12,6 +12,10 @@ from netcomplaint.privacy import mask_msisdn, msisdn_forms, normalise_msisdn
 def test_normalise_and_mask() -> None:
     assert normalise_msisdn("+86 138-0013-8000") == "8613800138000"
     assert normalise_msisdn("0044 (7700) 900123") == "447700900123"
+    # the trunk 0 in brackets after the country code is not dialled (gen 30's "+49 (0)176")
+    assert normalise_msisdn("+49 (0)176 1234 5678") == "4917612345678"
+    assert normalise_msisdn("+44 (0)7700 900123") == "447700900123"
+    assert normalise_msisdn("(0176) 12345678") == "017612345678"  # an area code in brackets
     assert mask_msisdn("13800138000") == "138****8000"
     # shorter numbers keep fewer digits: at least half, and at least four, hidden (gen 28)
     assert mask_msisdn("9123 4567") == "91****67"  # Singapore, Hong Kong: 8 digits
