@@ -15,6 +15,7 @@ from diagnostics.checks import run_checks
 from diagnostics.checks.common import mr_verdict, share_bounds
 from diagnostics.checks.roaming import follows_subscriber
 from diagnostics.evidence import Context, Registration
+from diagnostics.evidence_mr import sparse
 from diagnostics.ranking import rank
 from diagnostics.settings import DiagnosticsSettings
 from tests.diag_contexts import T, alarm, area, context, coverage, find, kpi, subscriber
@@ -382,3 +383,12 @@ def test_an_alarm_the_availability_confirms_counts_whatever_its_severity() -> No
     )
     confirmed = find(run_checks(down, SETTINGS), "outage_alarms")
     assert 0 < up.support < confirmed.support == SETTINGS.score_weight_strong
+
+
+def test_a_few_samples_weak_beyond_noise_are_not_watered_down_by_a_wider_read() -> None:
+    """Fewer than mr_min_samples near the place ask for the wider read, unless they already show
+    the place weak beyond sampling noise: a car park's third basement level with 5 of 14 samples
+    weak near it read 13 % weak once the street within 250 m was mixed in (gen 30)."""
+    weak_near = context(coverage=coverage(samples=14, weak_share=5 / 14, rsrp_p50=-104.0))
+    unclear = context(coverage=coverage(samples=14, weak_share=1 / 14, rsrp_p50=-95.0))
+    assert sparse([weak_near, unclear], SETTINGS) == [1]
