@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from diagnostics.evidence import Context
 from diagnostics.models import Evidence
-from diagnostics.replies import Facts, visitor_on_ours
+from diagnostics.replies import Facts, visitor_here
 
 
 def _value(evidence: list[Evidence], check: str) -> Evidence | None:
@@ -23,9 +23,7 @@ def _value(evidence: list[Evidence], check: str) -> Evidence | None:
 def _partner(ctx: Context, facts: Facts) -> str:
     """The other operator of a roaming fault: the visited one for our subscriber abroad; for a
     visitor registered on our own network, its home operator (whose HSS must allow roaming here)."""
-    if visitor_on_ours(
-        ctx
-    ):  # the same test as the reply's: a home operator not ours, or none known
+    if visitor_here(ctx):  # the same test as the reply's: a home operator not ours, or none known
         home = ctx.subscriber.home_network if ctx.subscriber is not None else None
         return f"the visitor's home operator {home}" if home else "the visitor's home operator"
     return f"the visited operator {facts.network}" if facts.network else "the visited operator"
@@ -150,7 +148,12 @@ def actions(
             "work order"
         )
     elif cause == "roaming_registration":
-        if situation == "roaming_off":
+        if situation == "visitor_roaming_off":
+            out.append(
+                "A visitor: its home operator enables roaming; guide the customer to contact it "
+                "and to switch roaming (and data roaming) on in the phone"
+            )
+        elif situation == "roaming_off":
             out.append(
                 "Enable the roaming service on the number (开通漫游) if it is not subscribed, and "
                 "guide the customer to switch roaming (and data roaming) on in the phone, then "

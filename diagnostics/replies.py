@@ -256,11 +256,12 @@ def situation(
         return "try_other"
     if cause == "roaming_registration":
         if "roaming_switch" in abnormal:
-            return "roaming_off"
+            # a visitor's roaming is its home operator's to enable, not ours (gen 30)
+            return "visitor_roaming_off" if visitor_here(ctx) else "roaming_off"
         if "call_forwarding" in abnormal and c.symptom in ("cannot_receive", "roaming_failure"):
             return "forwarding"
         if "registration_status" in abnormal:
-            if visitor_on_ours(ctx):
+            if visitor_here(ctx):
                 return "visitor"
             return "visited" if abroad(ctx) else "not_registered"
         if "call_forwarding" in abnormal:
@@ -288,6 +289,23 @@ def visitor_on_ours(ctx: Context) -> bool:
     if not network or network not in own:
         return False
     return ctx.subscriber is None or bool(home and home not in own)
+
+
+def visitor_here(ctx: Context) -> bool:
+    """A visitor on our network (``visitor_on_ours``), or one with no profile of ours and no
+    network on record who says they are travelling here, where our cells serve ("在慕尼黑旅游",
+    not registered: gen 30 was told we would take it up with 'the local operator', us)."""
+    if visitor_on_ours(ctx):
+        return True
+    reg, sub = ctx.registration, ctx.subscriber
+    return (
+        sub is None
+        and (reg is None or not reg.network)
+        and stated_abroad(ctx.complaint.description)
+        and ctx.serving.location is not None
+        and ctx.serving.other_country is False
+        and not outside_network(ctx)
+    )
 
 
 def _across_the_border(ctx: Context) -> bool:

@@ -226,6 +226,13 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "home operator; as two companies are involved it may take a little time. Meanwhile, "
         "please switch the phone off and on and try again. " + SORRY_EN,
     ),
+    ("roaming_registration", "visitor_roaming_off"): (
+        "您好，您的号码的国际漫游功能未开通或已关闭，需要由您的归属运营商开通，我方无法为您开通。请联系您的归属运营商开通漫游，"
+        "并在手机设置中开启漫游（含数据漫游），关机重启后再试。" + SORRY_ZH,
+        "Roaming is not enabled for your number; only your home operator can enable it, we "
+        "can't from here. Please contact your home operator to enable roaming, switch roaming "
+        "(and data roaming) on in the phone's settings, and restart the phone. " + SORRY_EN,
+    ),
     ("roaming_registration", "abroad_settings"): (
         "经查询，您的号码已在{network_zh}的网络上登记成功，漫游功能也已开通。请您检查手机设置中的“数据漫游”是否已打开、"
         "网络选择是否为自动，然后关机重启再试；如果仍然无法使用，我们会请相关部门与当地运营商协调处理。",

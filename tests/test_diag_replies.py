@@ -376,6 +376,40 @@ def test_a_place_on_a_border_is_in_neither_country() -> None:
     assert country_at(*luohu) == "HK"  # the simplified boundary data's side
 
 
+def test_a_visitor_is_sent_to_its_home_operator() -> None:
+    """A tourist with no profile of ours, not registered and no network on record, travelling
+    here where our cells serve: not 'the local operator' (us); one whose roaming is off is told
+    its home operator enables it, which we can't (gen 30)."""
+    here = replace(context().serving, other_country=False)
+    lost = Registration(T, "not_registered", None, None, False, True)
+    case, text, acts = script(
+        "roaming_registration",
+        symptom="no_signal",
+        registration=lost,
+        subscriber=None,
+        serving=here,
+        own_networks=("262-03",),
+        description="没有信号，手机一直显示无服务，在慕尼黑旅游",
+    )
+    assert case == "visitor" and "归属运营商" in text["zh"] and "当地运营商" not in text["zh"]
+    assert "home operator" in acts[0]
+    off = Registration(T, "registered", "262-03", None, False, False)
+    case, text, acts = script(
+        "roaming_registration",
+        symptom="no_data",
+        registration=off,
+        subscriber=None,
+        serving=here,
+        own_networks=("262-03",),
+        description="在加米施漫游上不了网",
+    )
+    assert case == "visitor_roaming_off" and "only your home operator" in text["en"]
+    assert "我方无法为您开通" in text["zh"] and "home operator" in acts[0]
+    # our own subscriber (a profile of ours) with roaming off is ours to enable
+    ours = script("roaming_registration", symptom="no_data", registration=off, serving=here)
+    assert ours[0] == "roaming_off"
+
+
 def test_a_floor_and_an_unknown_phone_read_as_words() -> None:
     known = facts(context(floor=14, subscriber=None, registration=None), SETTINGS)
     text = reply_script("weak_coverage", "indoor", known)
