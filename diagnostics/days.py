@@ -29,6 +29,9 @@ _NAMED = re.compile(
     + r"|weekend)s?(?![a-z])"
     r"|(?:上)?(?:周|星期|礼拜)(?P<zh>[一二三四五六日天]|末)"
 )
+# "yesterday whole day network was not coming", told the next morning (gen 29): yesterday is the
+# day named (昨天 is already a start, ``description.stated_onset``)
+_YESTERDAY = re.compile(r"(?<![a-z])yesterday(?![a-z])")
 _CLAUSES = re.compile(r"[,，.。;；!！?？、]|\bbut\b|但是?|不过")
 _FINE = re.compile(
     r"(?<![a-z])(?:better|fine|ok|okay|no problem)(?![a-z])|好一些|好些|好点|正常|没问题|就好|还好"
@@ -79,6 +82,8 @@ def stated_day(
         if _FINE.search(clause) or _SINCE.search(clause):
             continue
         named += [_weekday(m) for m in _NAMED.finditer(clause)]
+        if _YESTERDAY.search(clause):
+            named.append((local.weekday() - 1) % 7)
     if not named:
         return None
     days = [d for d in named if d is not None]

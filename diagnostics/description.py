@@ -230,7 +230,8 @@ _PART_OF_TODAY: tuple[tuple[re.Pattern[str], int], ...] = (
 # "it started today": a problem of today, whatever hours the description names
 _TODAY = re.compile(r"今天(?:突然|开始|起)|(?<![a-z])(?:since|from|started|began) today(?![a-z])")
 _YESTERDAY = re.compile(
-    r"(?<![a-z])(?:since|from) (?:yesterday|jana)\b|昨天|昨日|\bkal (?:subah |dopahar |shaam )?se\b"
+    r"(?<![a-z])(?:since|from|started|began|starting) (?:yesterday|jana)\b|昨天|昨日"
+    r"|\bkal (?:subah |dopahar |shaam )?se\b"
 )
 _DAYS_AGO = re.compile(
     r"(?<![a-z\d])(\d{1,2}|one|two|three|four|five|a few) days?(?: ago| now)"
@@ -381,7 +382,7 @@ def stated_time_of_day(
     """The latest stretch of the stated time of day up to ``local`` (the report on the customer's
     clock): today's when it has begun (up to the report, if that falls inside it), else
     yesterday's; a working day's hours (``on_workdays``) on the last day not in ``weekend``
-    (``datetime.weekday`` numbers)."""
+    (ISO numbers, 1 = Monday)."""
     hours = stated_hours(text)
     if hours is None:
         return None
@@ -390,6 +391,6 @@ def stated_time_of_day(
     if local < start:
         start, end = start - timedelta(days=1), end - timedelta(days=1)
     if len(set(weekend)) < 7 and on_workdays(text):
-        while start.weekday() in weekend:
+        while start.isoweekday() in weekend:
             start, end = start - timedelta(days=1), end - timedelta(days=1)
     return start, min(end, local)

@@ -249,10 +249,10 @@ def situation(
     if cause == "terminal_sim":
         if "device_capability" in abnormal:
             return "device"
+        if "device_known_issue" in abnormal:  # a recorded fault of the model, over an old SIM
+            return "known_issue"
         if "sim_type" in abnormal:
             return "old_sim"
-        if "device_known_issue" in abnormal:
-            return "known_issue"
         return "try_other"
     if cause == "roaming_registration":
         if "roaming_switch" in abnormal:

@@ -38,10 +38,11 @@ class DiagnosticsSettings(BaseSettings):
         description="with no occurred_from/to, how far back a start the description states "
         "('since last night', 昨晚开始, '2 days ago') widens the time of the problem",
     )
-    weekend_days: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
-        default=(5, 6),
-        description="days of the week off work (0 = Monday … 6 = Sunday): a rush hour or "
-        "commute named without a day is the last working day's",
+    weekend_days: tuple[Annotated[int, Field(ge=1, le=7)], ...] = Field(
+        default=(6, 7),
+        description="days of the week off work, ISO numbers as the work-order calendar's (1 = "
+        "Monday … 7 = Sunday): a rush hour or commute named without a day is the last working "
+        "day's",
     )
     kpi_max_hours: float = Field(
         default=12.0, gt=0, description="a longer problem's KPIs are read for its last hours only"

@@ -341,17 +341,17 @@ def test_a_rush_hour_is_the_last_working_days() -> None:
     assert stated_time_of_day(rush, monday_noon, SETTINGS.weekend_days) == friday
     complaint = context(description=rush, reported_at=monday_noon).complaint
     assert complaint_window(complaint, SETTINGS) == friday
-    assert stated_time_of_day("晚高峰上不了网", monday_noon, (5, 6)) == (
+    assert stated_time_of_day("晚高峰上不了网", monday_noon, (6, 7)) == (
         datetime(2025, 4, 18, 18, 0, tzinfo=_EAT),
         datetime(2025, 4, 18, 23, 0, tzinfo=_EAT),
     )
     sunday = (datetime(2025, 4, 20, 16, 0, tzinfo=_EAT), datetime(2025, 4, 20, 20, 0, tzinfo=_EAT))
-    assert stated_time_of_day("weekend rush hour is hopeless", monday_noon, (5, 6)) == sunday
-    assert stated_time_of_day("internet slow every evening", monday_noon, (5, 6)) == (
+    assert stated_time_of_day("weekend rush hour is hopeless", monday_noon, (6, 7)) == sunday
+    assert stated_time_of_day("internet slow every evening", monday_noon, (6, 7)) == (
         datetime(2025, 4, 20, 18, 0, tzinfo=_EAT),
         datetime(2025, 4, 20, 23, 0, tzinfo=_EAT),
     )
-    assert stated_time_of_day(rush, monday_noon, (4, 5)) == sunday
+    assert stated_time_of_day(rush, monday_noon, (5, 6)) == sunday
     assert stated_time_of_day(rush, monday_noon) == sunday  # no weekend given
 
 

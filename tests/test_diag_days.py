@@ -52,6 +52,9 @@ def test_a_day_named_as_the_start(text: str | None, onset: datetime | None) -> N
         ("星期天下午上不了网", (_at(5, 12), _at(5, 18))),
         ("no signal on Saturday", (_at(4), _at(5))),
         ("calls kept dropping this morning, it was the same on Tuesday", (_at(7), TUESDAY)),
+        # yesterday, told the next morning, is the day lived (gen 29's fibre cut, over at 17:55)
+        ("yesterday whole day network was not coming in our area", (_at(6), _at(7))),
+        ("yesterday it was fine, today no signal", None),
         # the weekend alone is mostly a pattern noticed ("slow on weekends"), not this problem
         ("browsing very slow on weekend", None),
         ("Sundays are better, weekdays terrible", None),
@@ -71,5 +74,6 @@ def test_the_named_day_is_the_time_of_the_problem() -> None:
     assert complaint_window(sunday.complaint, SETTINGS) == (_at(5, 12), _at(5, 18))
     today = context(description="no signal on Tuesday at all", reported_at=TUESDAY)
     assert complaint_window(today.complaint, SETTINGS) == (_at(7), TUESDAY)
+    assert stated_onset("it started yesterday, still no signal", TUESDAY) == _at(6)
     not_yet = stated_day("slow every Tuesday afternoon", TUESDAY, (12, 18))
     assert not_yet == (_at(7, 12) - timedelta(days=7), _at(7, 18) - timedelta(days=7))

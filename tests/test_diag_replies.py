@@ -200,6 +200,11 @@ def test_terminal_scripts() -> None:
     )
     case, text, _ = script("terminal_sim")
     assert case == "try_other" and "换机" in text["zh"] and "another phone" in text["en"]
+    # a recorded fault of the model is told before an old SIM (gen 29: "swap your 3G SIM" for
+    # a dual-SIM call bug)
+    faulty_old_sim = subscriber(sim="3g", issue="dual-SIM call bug drops calls")
+    case, _, _ = script("terminal_sim", symptom="call_drop", subscriber=faulty_old_sim)
+    assert case == "known_issue"
 
 
 def test_roaming_scripts() -> None:
