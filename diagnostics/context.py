@@ -15,7 +15,7 @@ from diagnostics.models import ComplaintRecord
 from diagnostics.places import AreaHit
 from diagnostics.serving import Serving
 from diagnostics.settings import DiagnosticsSettings
-from geo.zones import local_time
+from geo.zones import clock_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,9 @@ def complaint_window(
         start, end = event  # at the venue the day after the match: the match
     else:
         start, end = c.reported_at - recent, c.reported_at
-        local = local_time(c.reported_at, place)
+        # the customer's clock, the reply's too: the place's zone where the offset is its own,
+        # so "Sunday arvo" before the clocks changed is read as that Sunday's clock showed
+        local = c.reported_at.astimezone(clock_at(c.reported_at, place))
         onset = stated_onset(c.description, local)
         hours = stated_time_of_day(c.description, local, settings.weekend_days)
         day = stated_day(c.description, local, stated_hours(c.description))

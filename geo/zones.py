@@ -97,11 +97,8 @@ def countries_around(lat: float, lon: float, radius_m: float, points: int = 12) 
     """The countries of the place and of ``points`` places ``radius_m`` around it: more than
     one, and the place is on a border as far as the boundary data (simplified, and looked up
     per ~1 km) can tell. Luohu port, on the Shenzhen side, reads as Hong Kong."""
-    found = {country_at(lat, lon)}
     north = radius_m / 111_320.0
     east = north / max(math.cos(math.radians(lat)), 0.01)
-    for k in range(points):
-        angle = 2.0 * math.pi * k / points
-        found.add(country_at(lat + north * math.cos(angle), lon + east * math.sin(angle)))
-    found.discard(None)
-    return {c for c in found if c is not None}
+    angles = [2.0 * math.pi * k / points for k in range(points)]
+    places = [(lat, lon)] + [(lat + north * math.cos(a), lon + east * math.sin(a)) for a in angles]
+    return {c for c in (country_at(*p) for p in places) if c is not None}

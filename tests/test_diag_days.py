@@ -77,3 +77,15 @@ def test_the_named_day_is_the_time_of_the_problem() -> None:
     assert stated_onset("it started yesterday, still no signal", TUESDAY) == _at(6)
     not_yet = stated_day("slow every Tuesday afternoon", TUESDAY, (12, 18))
     assert not_yet == (_at(7, 12) - timedelta(days=7), _at(7, 18) - timedelta(days=7))
+
+
+def test_a_day_before_the_clocks_changed_is_read_on_that_days_clock() -> None:
+    """Told on Tuesday 7 Oct at 08:45 +11:00 in the Blue Mountains about Saturday afternoon: the
+    clocks went forward early on Sunday, so Saturday's 12:00 was +10:00 (02:00Z), not 01:00Z."""
+    told = context(description="no signal all Saturday arvo", reported_at=TUESDAY).complaint
+    start, end = complaint_window(told, SETTINGS, (-33.71, 150.33))
+    aest = timezone(timedelta(hours=10))
+    assert (start, end) == (
+        datetime(2025, 10, 4, 12, 0, tzinfo=aest),
+        datetime(2025, 10, 4, 18, 0, tzinfo=aest),
+    )
